@@ -1,0 +1,5 @@
+from __future__ import annotations
+
+from tatsai.cli import main
+
+main()

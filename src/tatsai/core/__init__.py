@@ -1,0 +1,1 @@
+"""Plumbing every context shares: settings, database, errors, audit log, pseudonyms."""

@@ -1,0 +1,1 @@
+"""Indicator types (phone, URL, bank account, …) and their extraction from free text."""

@@ -1,0 +1,1 @@
+"""Organizations, API keys, roles, TLP markings and the one access policy."""
