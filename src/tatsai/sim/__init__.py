@@ -1,0 +1,1 @@
+"""The seeded world simulator and the canonical analytics schemas."""
