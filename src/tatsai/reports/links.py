@@ -1,0 +1,218 @@
+"""The report center's links to other contexts: indicator types, screening and the registry.
+
+Each link is one function so the pipeline does not care which of them are installed. Indicator
+cleaning and extraction come from :mod:`tatsai.indicators`; screening is optional (the pipeline
+works without a model); evidence goes to the registry's service.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import re
+from collections.abc import Callable
+from typing import Any
+
+import phonenumbers
+from sqlalchemy.orm import Session
+
+from tatsai.core.errors import InvalidInput
+
+log = logging.getLogger(__name__)
+
+# The indicator types a citizen may name (tatsai.indicators type names).
+REPORTABLE_TYPES = (
+    "phone",
+    "sender_id",
+    "url",
+    "bank_account",
+    "promptpay",
+    "line_id",
+    "email",
+)
+_SENDER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]{1,10}$")
+
+
+def _types_module() -> Any | None:
+    try:
+        return importlib.import_module("tatsai.indicators.types")
+    except ImportError:
+        return None
+
+
+def clean_indicator(type_: str, raw: str) -> str:
+    """The normalized value of ``raw`` as an indicator of ``type_``.
+
+    Raises :class:`InvalidInput` (field ``value``) when it is not one. Normalization lives in
+    :mod:`tatsai.indicators`; until a type is available there, phones are cleaned to E.164 with
+    phonenumbers and other values are trimmed.
+    """
+    if type_ not in REPORTABLE_TYPES:
+        raise InvalidInput(
+            f"unknown indicator type {type_!r}; one of {', '.join(REPORTABLE_TYPES)}",
+            field="type",
+        )
+    types = _types_module()
+    if types is not None:
+        try:
+            indicator_type = types.get_type(type_)
+        except (KeyError, LookupError, ValueError):
+            indicator_type = None
+        if indicator_type is not None:
+            cleaned: str = indicator_type.clean(raw)  # raises InvalidIndicator (InvalidInput)
+            return cleaned
+    value = raw.strip()
+    if type_ == "phone":
+        return clean_msisdn(value)
+    if type_ == "sender_id" and not _SENDER_ID.match(value):
+        raise InvalidInput(f"not a valid SMS sender ID: {raw!r}", field="value")
+    if not value:
+        raise InvalidInput("empty indicator value", field="value")
+    return value.casefold() if type_ in ("url", "email", "line_id") else value
+
+
+def clean_msisdn(raw: str) -> str:
+    """A Thai or international phone number as E.164 (``+66812345678``)."""
+    try:
+        parsed = phonenumbers.parse(raw.strip(), "TH")
+    except phonenumbers.NumberParseException as exc:
+        raise InvalidInput(f"not a phone number: {raw!r}", field="value") from exc
+    if not phonenumbers.is_possible_number(parsed):
+        raise InvalidInput(f"not a possible phone number: {raw!r}", field="value")
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def sender_indicator(raw: str) -> tuple[str, str]:
+    """A reported SMS sender: a phone number if it is one, else an alphanumeric sender ID."""
+    try:
+        return "phone", clean_indicator("phone", raw)
+    except InvalidInput:
+        return "sender_id", clean_indicator("sender_id", raw)
+
+
+def extract(text: str) -> list[tuple[str, str]]:
+    """(type, normalized value) of every indicator in ``text``; empty if extraction is absent."""
+    try:
+        from tatsai.indicators.extract import extract_indicators
+
+        found = extract_indicators(text)
+    except (ImportError, NotImplementedError):
+        return []
+    return [(f.type, f.value) for f in found if f.type in REPORTABLE_TYPES]
+
+
+_screen: Callable[[list[str]], list[float | None]] | None = None
+_screen_loaded = False
+
+
+def screen(text: str | None) -> float | None:
+    """The screening model's scam probability for ``text`` in [0, 1]; None without a model."""
+    global _screen, _screen_loaded
+    if not text:
+        return None
+    if not _screen_loaded:
+        _screen_loaded = True
+        try:
+            module = importlib.import_module("tatsai.screening")
+            fn = getattr(module, "screen_texts", None)
+            if fn is not None:
+
+                def _run(texts: list[str]) -> list[float | None]:
+                    results = fn(texts)
+                    return [_score_of(r) for r in results]
+
+                _screen = _run
+        except Exception:  # a missing or broken model must not stop intake
+            log.warning("screening is not available; reports are processed without it")
+    if _screen is None:
+        return None
+    try:
+        return _screen([text])[0]
+    except Exception:
+        log.exception("screening failed; report processed without a model score")
+        return None
+
+
+def _score_of(result: Any) -> float | None:
+    for name in ("scam_probability", "probability", "score"):
+        value = result.get(name) if isinstance(result, dict) else getattr(result, name, None)
+        if isinstance(value, int | float):
+            return max(0.0, min(1.0, float(value)))
+    return None
+
+
+def registry_available() -> bool:
+    try:
+        importlib.import_module("tatsai.registry.service")
+    except ImportError:
+        return False
+    return True
+
+
+def lookup_verdict(*, db_session: Session, type_: str, value: str) -> str | None:
+    """The registry's public verdict (block, warn, allow, unknown); None without a registry."""
+    if not registry_available():
+        return None
+    from tatsai.orgs.policy import Principal
+
+    lookup = importlib.import_module("tatsai.registry.service").lookup
+    result = lookup(db_session=db_session, type=type_, value=value, principal=Principal.public())
+    verdict = getattr(result, "verdict", None)
+    return str(getattr(verdict, "value", verdict)) if verdict is not None else None
+
+
+def attach_evidence(
+    *,
+    db_session: Session,
+    report_id: str,
+    channel: str,
+    kind: str,
+    type_: str,
+    value: str,
+    reporter: str | None,
+    reporter_weight: float,
+    model_score: float | None,
+    source_org_id: int | None,
+    observed_at: Any,
+) -> bool:
+    """Attach one report's indicator to the registry as evidence; False without a registry.
+
+    Runs in the worker's transaction: the caller records the (report, indicator) row in the
+    same transaction, which is what makes attachment happen exactly once.
+    """
+    if not registry_available():
+        return False
+    from tatsai.orgs.models import TLP
+
+    evidence_create = importlib.import_module("tatsai.registry.models").EvidenceCreate
+    add_evidence = importlib.import_module("tatsai.registry.service").add_evidence
+    evidence_in = evidence_create(
+        type=type_,
+        value=value,
+        categories=[_category(kind)],
+        channel=f"report:{channel}",
+        reference=report_id,
+        reporter=reporter,
+        reporter_weight=reporter_weight,
+        model_score=model_score,
+        confidence=None,
+        note=None,
+        tlp=TLP.AMBER,
+        observed_at=observed_at,
+    )
+    add_evidence(
+        db_session=db_session,
+        evidence_in=evidence_in,
+        source_org_id=source_org_id,
+        actor=f"reports:{channel}",
+    )
+    return True
+
+
+def _category(kind: str) -> str:
+    return {
+        "call": "scam_call",
+        "sms": "scam_sms",
+        "url": "phishing",
+        "account": "mule_account",
+    }.get(kind, "scam")
