@@ -8,18 +8,17 @@ import pytest
 from sqlalchemy.orm import Session
 
 from tatsai.orgs.models import OrgKind, Role
-from tatsai.reports import lastcalls, links, views
-from tatsai.reports.config import get_reports_settings
+from tatsai.reports import config, lastcalls, links, views
 from tests.factories import make_key, make_org
 
 
 @pytest.fixture(autouse=True)
 def _fresh_reports_settings() -> Iterator[None]:
-    get_reports_settings.cache_clear()
+    config.reset()
     views._limiters.clear()
     lastcalls.set_provider(None)
     yield
-    get_reports_settings.cache_clear()
+    config.reset()
     views._limiters.clear()
     lastcalls.set_provider(None)
 

@@ -36,6 +36,25 @@ class ReportsSettings(BaseSettings):
     batch_size: int = Field(default=200, ge=1, le=5000, description="Reports per worker batch.")
 
 
-@lru_cache(maxsize=1)
+_override: ReportsSettings | None = None
+
+
+def use_settings(settings: ReportsSettings | None) -> None:
+    """Use ``settings`` instead of the environment's (None: back to the environment)."""
+    global _override
+    _override = settings
+
+
 def get_reports_settings() -> ReportsSettings:
+    return _override if _override is not None else _from_environment()
+
+
+@lru_cache(maxsize=1)
+def _from_environment() -> ReportsSettings:
     return ReportsSettings()
+
+
+def reset() -> None:
+    """Forget the override and re-read the environment on next use."""
+    use_settings(None)
+    _from_environment.cache_clear()

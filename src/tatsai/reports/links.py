@@ -30,6 +30,14 @@ REPORTABLE_TYPES = (
     "line_id",
     "email",
 )
+# The registry's evidence channel of each intake channel; partner bulk files are imports.
+EVIDENCE_CHANNELS = {
+    "api": "report:api",
+    "sms-1185": "report:sms-1185",
+    "ussd": "report:ussd",
+    "web": "report:web",
+    "bulk": "import:csv",
+}
 _SENDER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]{1,10}$")
 
 
@@ -190,7 +198,7 @@ def attach_evidence(
         type=type_,
         value=value,
         categories=[_category(kind)],
-        channel=f"report:{channel}",
+        channel=EVIDENCE_CHANNELS.get(channel, "import:csv"),
         reference=report_id,
         reporter=reporter,
         reporter_weight=reporter_weight,
@@ -200,12 +208,18 @@ def attach_evidence(
         tlp=TLP.AMBER,
         observed_at=observed_at,
     )
-    add_evidence(
-        db_session=db_session,
-        evidence_in=evidence_in,
-        source_org_id=source_org_id,
-        actor=f"reports:{channel}",
-    )
+    try:
+        with db_session.begin_nested():
+            add_evidence(
+                db_session=db_session,
+                evidence_in=evidence_in,
+                source_org_id=source_org_id,
+                actor=f"reports:{channel}",
+            )
+    except InvalidInput as exc:
+        # A value the registry does not take (a type it lacks): the report keeps it, unattached.
+        log.info("registry refused %s %r: %s", type_, value, exc.detail)
+        return False
     return True
 
 
