@@ -77,19 +77,25 @@ def _world_rows(world: Any, limit: int = 150) -> list[dict[str, Any]]:
     return rows
 
 
-def run(ctx: DemoContext) -> None:
+def run(ctx: DemoContext, *, scale: float = 1.0) -> None:
+    """Push ~550 reports (times ``scale``) through every channel, run the worker, show it."""
     rng = random.Random(ctx.seed)  # noqa: S311 - made-up demo data, not secrets
     campaigns = _campaigns(rng)
     # Many citizens share the demo's one client address: lift the per-IP limit for the stage.
     config.use_settings(config.ReportsSettings(per_ip_per_minute=0))
     try:
-        _run(ctx, rng, campaigns)
+        _run(ctx, rng, campaigns, scale)
     finally:
         config.reset()
         lastcalls.set_provider(None)
 
 
-def _run(ctx: DemoContext, rng: random.Random, campaigns: list[dict[str, str]]) -> None:
+def _run(
+    ctx: DemoContext, rng: random.Random, campaigns: list[dict[str, str]], scale: float
+) -> None:
+    def n(count: int) -> int:
+        return max(10, int(count * scale))
+
     with session_scope(ctx.engine) as db_session:
         telco = orgs_service.get_or_create(
             db_session=db_session, name="Demo Telco", kind=OrgKind.TELCO
@@ -106,7 +112,7 @@ def _run(ctx: DemoContext, rng: random.Random, campaigns: list[dict[str, str]]) 
             import_module("tatsai.registry.allowlist").seed(db_session=db_session)
     headers = {"Authorization": f"Bearer {gateway}"}
     now = utcnow()
-    subscribers = [_reporter(rng) for _ in range(50)]
+    subscribers = [_reporter(rng) for _ in range(n(50))]
     lastcalls.set_provider(
         lastcalls.StaticLastCalls(
             [
@@ -122,7 +128,7 @@ def _run(ctx: DemoContext, rng: random.Random, campaigns: list[dict[str, str]]) 
 
     with TestClient(create_app(ctx.engine)) as client:
         # API: citizens' app, with an idempotent retry of every tenth report.
-        for i in range(120):
+        for i in range(n(120)):
             c = campaigns[i % 8]
             payload = {
                 "kind": "sms" if i % 2 else "call",
@@ -136,7 +142,7 @@ def _run(ctx: DemoContext, rng: random.Random, campaigns: list[dict[str, str]]) 
             if i % 10 == 0:
                 client.post("/v1/reports", json=payload)  # the same report, not a second one
         # SMS forward: half say who sent it, half are asked and answer.
-        for i in range(60):
+        for i in range(n(60)):
             c = campaigns[i % 8]
             sender = _reporter(rng)
             message = {"from": sender, "to": "1185", "text": c["text"].format(url=c["url"])}
@@ -168,7 +174,7 @@ def _run(ctx: DemoContext, rng: random.Random, campaigns: list[dict[str, str]]) 
             if answer.startswith("END ") and ("รหัสติดตาม" in answer or "tracking code" in answer):
                 ok("ussd")
         # Web form, with the CSRF token the page hands out.
-        for i in range(40):
+        for i in range(n(40)):
             page = client.get("/report", params={"lang": "en" if i % 2 else "th"}).text
             match = re.search(r'name="csrf_token" value="([^"]+)"', page)
             c = campaigns[i % 8]
@@ -184,7 +190,7 @@ def _run(ctx: DemoContext, rng: random.Random, campaigns: list[dict[str, str]]) 
         # A coordinated flood: 200 reports from 10 new numbers against a bank's call centre.
         flooders = [_reporter(rng) for _ in range(10)]
         flood_ok = 0
-        for i in range(200):
+        for i in range(n(200)):
             response = client.post(
                 "/v1/reports",
                 json={
@@ -195,10 +201,11 @@ def _run(ctx: DemoContext, rng: random.Random, campaigns: list[dict[str, str]]) 
             )
             flood_ok += response.status_code == 202
         counts["api (flood)"] = flood_ok
+        counts["flood"] = n(200)
 
     bulk_path = ctx.data_dir / "partner-reports.jsonl"
     with bulk_path.open("w", encoding="utf-8") as handle:
-        for i in range(60):
+        for i in range(n(60)):
             c = campaigns[i % 8]
             row: dict[str, Any] = {
                 "report_id": f"bank-{i}",
@@ -300,6 +307,7 @@ def _show(
     )
     ctx.console.print(
         f"flood against the bank's call centre {BANK_CALL_CENTRE}: "
-        f"{counts.get('api (flood)', 0)} of 200 accepted (per-number limit), registry verdict: "
+        f"{counts.get('api (flood)', 0)} of {counts.get('flood', 0)} accepted "
+        "(per-number limit), registry verdict: "
         f"{verdict or 'no registry installed'}"
     )
