@@ -46,6 +46,7 @@ def serve(
         "--with-worker/--no-worker",
         help="Also process the report queue in this process (default: on for the embedded store).",
     ),
+    access_log: bool = typer.Option(True, "--access-log/--no-access-log", help="Log each request."),
 ) -> None:
     """Serve the HTTP API (OpenAPI at /openapi.json)."""
     import uvicorn
@@ -69,6 +70,7 @@ def serve(
         port=port,
         workers=workers,
         log_level="info",
+        access_log=access_log,
     )
 
 

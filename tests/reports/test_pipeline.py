@@ -63,10 +63,10 @@ def test_a_crash_inside_a_batch_leaves_nothing_half_done(
 ) -> None:
     ids = [_file(db_session, phone=f"08123457{i:02d}") for i in range(3)]
 
-    def killed(*, db_session: Session, report: Report) -> None:
+    def killed(*, db_session: Session, reports: list[Report]) -> None:
         raise SystemExit("worker killed")  # not an Exception: escapes the per-report guard
 
-    monkeypatch.setattr(pipeline, "process", killed)
+    monkeypatch.setattr(pipeline, "process_batch", killed)
     with pytest.raises(SystemExit):
         pipeline.run_batch(clean_engine)
     monkeypatch.undo()
@@ -81,14 +81,14 @@ def test_a_failing_report_is_retried_later_without_blocking_others(
 ) -> None:
     bad = _file(db_session, phone="0812345001")
     good = _file(db_session, phone="0812345002")
-    real = pipeline.process
+    real = pipeline.process_batch
 
-    def flaky(*, db_session: Session, report: Report) -> None:
-        if report.id == bad:
+    def flaky(*, db_session: Session, reports: list[Report]) -> None:
+        if any(r.id == bad for r in reports):
             raise RuntimeError("registry unavailable")
-        real(db_session=db_session, report=report)
+        real(db_session=db_session, reports=reports)
 
-    monkeypatch.setattr(pipeline, "process", flaky)
+    monkeypatch.setattr(pipeline, "process_batch", flaky)
     assert pipeline.drain(clean_engine) == 1
     db_session.expire_all()
     failed = db_session.get(Report, bad)

@@ -11,6 +11,7 @@ import importlib
 import logging
 import re
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 import phonenumbers
@@ -149,6 +150,7 @@ def _score_of(result: Any) -> float | None:
     return None
 
 
+@lru_cache(maxsize=1)
 def registry_available() -> bool:
     try:
         importlib.import_module("tatsai.registry.service")

@@ -94,6 +94,7 @@ class ReportIndicator(Base):
     value: Mapped[str] = mapped_column(String(500), primary_key=True)
     attached: Mapped[bool] = mapped_column(nullable=False, default=False)
     registry_verdict: Mapped[str | None] = mapped_column(String(10))
+    campaign_id: Mapped[int | None] = mapped_column(Integer)  # the report's, for clustering
 
 
 class Reporter(Base):

@@ -18,9 +18,10 @@ import re
 import socket
 import threading
 import unicodedata
+from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Engine, or_, select, update
+from sqlalchemy import Engine, select, tuple_, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
@@ -31,6 +32,7 @@ from tatsai.reports.models import (
     Campaign,
     QueueLease,
     Report,
+    Reporter,
     ReportIndicator,
     ReportStatus,
 )
@@ -81,45 +83,74 @@ def claim_batch(*, db_session: Session, limit: int) -> list[Report]:
     return list(db_session.execute(stmt).scalars())
 
 
-def process(*, db_session: Session, report: Report) -> None:
-    """Extract, screen, dedupe, cluster and attach one report; marks it processed."""
-    indicators: list[tuple[str, str]] = [
-        (i["type"], i["value"]) for i in json.loads(report.claimed_indicators or "[]")
-    ]
-    if report.text:
-        for found in links.extract(report.text):
-            if found not in indicators:
-                indicators.append(found)
-    report.model_score = links.screen(report.text)
-    report.fingerprint = fingerprint(report.text, indicators)
-    now = utcnow()
-    report.processed_at = now
-    report.status = ReportStatus.PROCESSED.value
+@dataclass
+class _Work:
+    """One report of a batch and what the worker found in it."""
 
-    duplicate = _earlier_duplicate(db_session=db_session, report=report)
-    if duplicate is not None:
-        # Counted once: the reporter's earlier report already carries this evidence.
-        report.duplicate_of = duplicate
-        return
-    if report.reporter:
-        service.touch_reporter(db_session=db_session, reporter=report.reporter)
-    if not indicators:
-        return
-    report.campaign_id = _assign_campaign(
-        db_session=db_session, report=report, indicators=indicators
+    report: Report
+    indicators: list[tuple[str, str]]
+    duplicate: bool = False
+
+
+def process(*, db_session: Session, report: Report) -> None:
+    """Process one report (see :func:`process_batch`)."""
+    process_batch(db_session=db_session, reports=[report])
+
+
+def process_batch(*, db_session: Session, reports: list[Report]) -> None:
+    """Extract, screen, dedupe, cluster and attach the reports; marks each processed.
+
+    Batch-level work (duplicates, campaigns, reporters) takes one query each for the whole
+    batch, so the cost per report is its own writes and the registry's.
+    """
+    now = utcnow()
+    work: list[_Work] = []
+    for report in reports:
+        indicators: list[tuple[str, str]] = [
+            (i["type"], i["value"]) for i in json.loads(report.claimed_indicators or "[]")
+        ]
+        if report.text:
+            for found in links.extract(report.text):
+                if found not in indicators:
+                    indicators.append(found)
+        report.model_score = links.screen(report.text)
+        report.fingerprint = fingerprint(report.text, indicators)
+        report.processed_at = now
+        report.status = ReportStatus.PROCESSED.value
+        work.append(_Work(report, indicators))
+    with db_session.no_autoflush:
+        _mark_duplicates(db_session=db_session, work=work)
+        live = [w for w in work if not w.duplicate]
+        reporters = _reporters(db_session=db_session, work=live)
+        _assign_campaigns(db_session=db_session, work=[w for w in live if w.indicators])
+    for w in live:
+        reporter = reporters.get(w.report.reporter or "")
+        if reporter is not None:
+            reporter.reports += 1
+        if w.indicators:
+            _attach(db_session=db_session, w=w, reporter=reporter)
+
+
+def _attach(*, db_session: Session, w: _Work, reporter: Reporter | None) -> None:
+    report = w.report
+    weight = (
+        service.weight(reporter.confirmed, reporter.rejected) if reporter else service.weight(0, 0)
     )
-    weight = service.reputation(db_session=db_session, reporter=report.reporter)
     allowed = 0
-    for type_, value in indicators:
+    for type_, value in w.indicators:
         verdict = links.lookup_verdict(db_session=db_session, type_=type_, value=value)
         row = ReportIndicator(
-            report_id=report.id, type=type_, value=value, registry_verdict=verdict
+            report_id=report.id,
+            type=type_,
+            value=value,
+            registry_verdict=verdict,
+            campaign_id=report.campaign_id,
+            attached=False,
         )
         if verdict == "allow":
             # An allow-listed indicator (a bank's real call centre) gets no evidence from a
             # citizen report; the report counts against the reporter's reputation below.
             allowed += 1
-            row.attached = False
         else:
             row.attached = links.attach_evidence(
                 db_session=db_session,
@@ -135,96 +166,180 @@ def process(*, db_session: Session, report: Report) -> None:
                 observed_at=report.occurred_at or report.received_at,
             )
         db_session.add(row)
-    if allowed == len(indicators):
+    if allowed == len(w.indicators):
         report.status = ReportStatus.REJECTED.value
         report.last_error = "allow-listed indicator"
-        if report.reporter:
-            service.touch_reporter(db_session=db_session, reporter=report.reporter, rejected=1)
-    db_session.flush()
+        if reporter is not None:
+            reporter.rejected += 1
 
 
-def _earlier_duplicate(*, db_session: Session, report: Report) -> str | None:
-    if not report.reporter:
-        return None
+def _mark_duplicates(*, db_session: Session, work: list[_Work]) -> None:
+    """Near-identical reports by one reporter within the window count once: the first."""
+    keyed = [w for w in work if w.report.reporter]
+    if not keyed:
+        return
     window = dt.timedelta(hours=get_reports_settings().duplicate_window_h)
-    return db_session.execute(
-        select(Report.id)
-        .where(
-            Report.reporter == report.reporter,
-            Report.fingerprint == report.fingerprint,
-            Report.id != report.id,
-            Report.received_at >= report.received_at - window,
+    earliest = min(w.report.received_at for w in keyed) - window
+    fingerprints = {w.report.fingerprint for w in keyed}
+    rows = db_session.execute(
+        select(Report.reporter, Report.fingerprint, Report.id, Report.received_at).where(
+            Report.reporter.in_({w.report.reporter for w in keyed}),
+            Report.fingerprint.in_(fingerprints),
+            Report.received_at >= earliest,
             Report.status.in_((ReportStatus.PROCESSED.value, ReportStatus.REJECTED.value)),
             Report.duplicate_of.is_(None),
+            Report.id.not_in([w.report.id for w in keyed]),
         )
-        .limit(1)
-    ).scalar_one_or_none()
+    ).all()
+    seen: dict[tuple[str, str], tuple[str, dt.datetime]] = {}
+    for reporter, fp, report_id, received_at in rows:
+        seen.setdefault((reporter or "", fp or ""), (report_id, received_at))
+    for w in sorted(keyed, key=lambda w: w.report.received_at):
+        key = (w.report.reporter or "", w.report.fingerprint or "")
+        earlier = seen.get(key)
+        if earlier is not None and earlier[1] >= w.report.received_at - window:
+            w.duplicate = True
+            w.report.duplicate_of = earlier[0]
+        else:
+            seen[key] = (w.report.id, w.report.received_at)
 
 
-def _assign_campaign(
-    *, db_session: Session, report: Report, indicators: list[tuple[str, str]]
-) -> int:
-    """The campaign of the reports sharing an indicator with this one (merging campaigns that
-    this report links), or a new campaign."""
-    clauses = [(ReportIndicator.type == t) & (ReportIndicator.value == v) for t, v in indicators]
-    found = set(
-        db_session.execute(
-            select(Report.campaign_id)
-            .join(ReportIndicator, ReportIndicator.report_id == Report.id)
-            .where(or_(*clauses), Report.campaign_id.is_not(None))
-            .distinct()
+def _reporters(*, db_session: Session, work: list[_Work]) -> dict[str, Reporter]:
+    wanted = {w.report.reporter for w in work if w.report.reporter}
+    if not wanted:
+        return {}
+    found = {
+        r.pseudonym: r
+        for r in db_session.execute(
+            select(Reporter).where(Reporter.pseudonym.in_(wanted))
         ).scalars()
-    )
-    when = report.occurred_at or report.received_at
-    if not found:
-        campaign = Campaign(first_seen=when, last_seen=when, report_count=1)
-        db_session.add(campaign)
-        db_session.flush()
-        return campaign.id
-    target_id = min(c for c in found if c is not None)
-    target = db_session.get(Campaign, target_id)
-    assert target is not None
-    for other_id in sorted(c for c in found if c is not None and c != target_id):
-        other = db_session.get(Campaign, other_id)
-        if other is None:
-            continue
-        db_session.execute(
-            update(Report).where(Report.campaign_id == other_id).values(campaign_id=target_id)
+    }
+    for psn in wanted - set(found):
+        found[psn] = Reporter(
+            pseudonym=psn, first_seen=utcnow(), reports=0, confirmed=0, rejected=0
         )
-        target.report_count += other.report_count
-        target.first_seen = min(target.first_seen, other.first_seen)
-        target.last_seen = max(target.last_seen, other.last_seen)
-        other.merged_into = target_id
-        other.report_count = 0
-    target.report_count += 1
-    target.first_seen = min(target.first_seen, when)
-    target.last_seen = max(target.last_seen, when)
-    return target_id
+        db_session.add(found[psn])
+    return found
+
+
+def _assign_campaigns(*, db_session: Session, work: list[_Work]) -> None:
+    """Reports sharing an indicator (with each other or with earlier reports) get one
+    campaign; campaigns this batch links are merged into the oldest."""
+    if not work:
+        return
+    keys = {i for w in work for i in w.indicators}
+    known: dict[tuple[str, str], set[int]] = {}
+    for type_, value, campaign_id in db_session.execute(
+        select(ReportIndicator.type, ReportIndicator.value, ReportIndicator.campaign_id)
+        .where(
+            tuple_(ReportIndicator.type, ReportIndicator.value).in_(list(keys)),
+            ReportIndicator.campaign_id.is_not(None),
+        )
+        .distinct()
+    ).all():
+        if campaign_id is not None:
+            known.setdefault((type_, value), set()).add(campaign_id)
+    all_known = {c for ids in known.values() for c in ids}
+    if all_known:  # load them in one query; the gets below then hit the identity map
+        db_session.execute(select(Campaign).where(Campaign.id.in_(all_known))).scalars().all()
+    # Union-find over the batch's reports, joined through shared indicators.
+    parent = list(range(len(work)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first_with: dict[tuple[str, str], int] = {}
+    for i, w in enumerate(work):
+        for key in w.indicators:
+            if key in first_with:
+                parent[root(i)] = root(first_with[key])
+            else:
+                first_with[key] = i
+    groups: dict[int, list[_Work]] = {}
+    for i, w in enumerate(work):
+        groups.setdefault(root(i), []).append(w)
+    new_campaigns: list[tuple[Campaign, list[_Work]]] = []
+    for members in groups.values():
+        existing = sorted({c for w in members for key in w.indicators for c in known.get(key, ())})
+        times = [w.report.occurred_at or w.report.received_at for w in members]
+        if not existing:
+            campaign = Campaign(first_seen=min(times), last_seen=max(times), report_count=0)
+            db_session.add(campaign)
+            new_campaigns.append((campaign, members))
+            continue
+        target = db_session.get(Campaign, existing[0])
+        assert target is not None
+        for other_id in existing[1:]:
+            other = db_session.get(Campaign, other_id)
+            if other is None:
+                continue
+            for table in (Report, ReportIndicator):
+                db_session.execute(
+                    update(table).where(table.campaign_id == other_id).values(campaign_id=target.id)
+                )
+            target.report_count += other.report_count
+            times += [other.first_seen, other.last_seen]
+            other.merged_into, other.report_count = target.id, 0
+        target.report_count += len(members)
+        target.first_seen = min([target.first_seen, *times])
+        target.last_seen = max([target.last_seen, *times])
+        for w in members:
+            w.report.campaign_id = target.id
+    if new_campaigns:
+        db_session.flush()  # the new campaigns' ids, in one flush for the batch
+        for campaign, members in new_campaigns:
+            campaign.report_count = len(members)
+            for w in members:
+                w.report.campaign_id = campaign.id
 
 
 def run_batch(engine: Engine, *, limit: int | None = None) -> int:
-    """Claim and process one batch in one transaction; the number of reports processed."""
+    """Claim and process one batch in one transaction; the number of reports processed.
+
+    When a report fails, the batch is rolled back and redone one report per transaction, so
+    the failing one is put back for later and cannot hold up the others.
+    """
     limit = limit or get_reports_settings().batch_size
-    failed: list[tuple[str, str]] = []
-    with session_scope(engine) as db_session:
-        batch = claim_batch(db_session=db_session, limit=limit)
-        for report in batch:
-            try:
-                with db_session.begin_nested():
-                    process(db_session=db_session, report=report)
-            except Exception as exc:  # one bad report must not block the queue
-                log.exception("report %s failed", report.id)
-                failed.append((report.id, f"{type(exc).__name__}: {exc}"))
-        for report_id, error in failed:
-            _retry_later(db_session=db_session, report_id=report_id, error=error)
-        return len(batch) - len(failed)
+    try:
+        with session_scope(engine) as db_session:
+            batch = claim_batch(db_session=db_session, limit=limit)
+            process_batch(db_session=db_session, reports=batch)
+            return len(batch)
+    except Exception:
+        log.warning("a report in the batch failed; processing it one report at a time")
+    return _one_by_one(engine, limit)
+
+
+def _one_by_one(engine: Engine, limit: int) -> int:
+    done = 0
+    for _ in range(limit):
+        report_id: str | None = None
+        try:
+            with session_scope(engine) as db_session:
+                batch = claim_batch(db_session=db_session, limit=1)
+                if not batch:
+                    return done
+                report_id = batch[0].id
+                process(db_session=db_session, report=batch[0])
+            done += 1
+        except Exception as exc:  # one bad report must not block the queue
+            log.exception("report %s failed", report_id)
+            if report_id is None:
+                raise
+            with session_scope(engine) as db_session:
+                _retry_later(
+                    db_session=db_session, report_id=report_id, error=f"{type(exc).__name__}: {exc}"
+                )
+    return done
 
 
 def _retry_later(*, db_session: Session, report_id: str, error: str) -> None:
     report = db_session.get(Report, report_id)
     if report is None:
         return
-    db_session.refresh(report)
     report.attempts += 1
     report.last_error = error[:2000]
     report.status = ReportStatus.PROCESSING.value

@@ -268,10 +268,13 @@ def reputation(*, db_session: Session, reporter: str | None) -> float:
     Anonymous reports (no number) weigh as a new reporter's.
     """
     row = db_session.get(Reporter, reporter) if reporter else None
-    confirmed = row.confirmed if row else 0
-    rejected = row.rejected if row else 0
-    weight = (confirmed + PRIOR_CONFIRMED) / (confirmed + rejected + PRIOR_TOTAL)
-    return max(0.05, min(0.95, weight))
+    return weight(row.confirmed, row.rejected) if row else weight(0, 0)
+
+
+def weight(confirmed: int, rejected: int) -> float:
+    """Reporter weight from reviewed reports, with a prior of 1 confirmed in 5."""
+    value = (confirmed + PRIOR_CONFIRMED) / (confirmed + rejected + PRIOR_TOTAL)
+    return max(0.05, min(0.95, value))
 
 
 def touch_reporter(

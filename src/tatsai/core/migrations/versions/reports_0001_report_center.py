@@ -120,6 +120,7 @@ def upgrade() -> None:
         sa.Column("value", sa.String(length=500), nullable=False),
         sa.Column("attached", sa.Boolean(), nullable=False),
         sa.Column("registry_verdict", sa.String(length=10), nullable=True),
+        sa.Column("campaign_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
             ["report_id"],
             ["reports.id"],
