@@ -121,9 +121,7 @@ async def _load(port: int, reports: int, connections: int) -> tuple[list[float],
     latencies: list[float] = []
     errors: list[int] = []
     started = time.perf_counter()
-    await asyncio.gather(
-        *(_connection(port, queue, latencies, errors) for _ in range(connections))
-    )
+    await asyncio.gather(*(_connection(port, queue, latencies, errors) for _ in range(connections)))
     return latencies, errors, time.perf_counter() - started
 
 
@@ -133,7 +131,7 @@ def _wait_ready(port: int, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):  # noqa: S310
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
                 return
         except OSError:
             time.sleep(0.2)
@@ -156,8 +154,18 @@ def run_backend(name: str, url: str, args: argparse.Namespace) -> Result:
     }
     port = _free_port()
     server = subprocess.Popen(  # noqa: S603 - our own command
-        [sys.executable, "-m", "tatsai", "serve", "--port", str(port), "--no-worker",
-         "--no-access-log", "--workers", str(args.workers)],
+        [
+            sys.executable,
+            "-m",
+            "tatsai",
+            "serve",
+            "--port",
+            str(port),
+            "--no-worker",
+            "--no-access-log",
+            "--workers",
+            str(args.workers),
+        ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -171,7 +179,7 @@ def run_backend(name: str, url: str, args: argparse.Namespace) -> Result:
         server.wait(timeout=30)
         started = time.perf_counter()
         consumers = [
-            subprocess.Popen(  # noqa: S603
+            subprocess.Popen(
                 [sys.executable, "-m", "tatsai", "worker", "--batch", "500"],
                 env=env,
                 stdout=subprocess.DEVNULL,

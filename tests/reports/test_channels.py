@@ -84,7 +84,7 @@ def test_ussd_english_invalid_input_and_sender(
     again = _ussd(api_client, gateway_headers, "s2", "0*7*2*!!")
     assert again.startswith("CON Invalid choice")
     done = _ussd(api_client, gateway_headers, "s2", "0*7*2*!!*KBank-Alert")
-    assert done.startswith("END Thank you. KBank-Alert reported")
+    assert done.startswith("END Thank you. KBANK-ALERT reported")
     report = db_session.execute(select(Report)).scalar_one()
     assert report.kind == "sms"
     assert json.loads(report.claimed_indicators)[0]["type"] == "sender_id"

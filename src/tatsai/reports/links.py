@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import importlib
 import logging
-import re
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-import phonenumbers
 from sqlalchemy.orm import Session
 
 from tatsai.core.errors import InvalidInput
+from tatsai.indicators.extract import extract_indicators
+from tatsai.indicators.types import get_type
 
 log = logging.getLogger(__name__)
 
@@ -26,10 +26,12 @@ REPORTABLE_TYPES = (
     "phone",
     "sender_id",
     "url",
+    "domain",
+    "email",
     "bank_account",
     "promptpay",
     "line_id",
-    "email",
+    "crypto_wallet",
 )
 # The registry's evidence channel of each intake channel; partner bulk files are imports.
 EVIDENCE_CHANNELS = {
@@ -39,56 +41,27 @@ EVIDENCE_CHANNELS = {
     "web": "report:web",
     "bulk": "import:csv",
 }
-_SENDER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]{1,10}$")
-
-
-def _types_module() -> Any | None:
-    try:
-        return importlib.import_module("tatsai.indicators.types")
-    except ImportError:
-        return None
 
 
 def clean_indicator(type_: str, raw: str) -> str:
-    """The normalized value of ``raw`` as an indicator of ``type_``.
+    """The normalized value of ``raw`` as an indicator of ``type_`` (by its indicator type).
 
-    Raises :class:`InvalidInput` (field ``value``) when it is not one. Normalization lives in
-    :mod:`tatsai.indicators`; until a type is available there, phones are cleaned to E.164 with
-    phonenumbers and other values are trimmed.
+    Raises :class:`InvalidInput` with field ``type`` (not a reportable type) or ``value``.
     """
     if type_ not in REPORTABLE_TYPES:
         raise InvalidInput(
             f"unknown indicator type {type_!r}; one of {', '.join(REPORTABLE_TYPES)}",
             field="type",
         )
-    types = _types_module()
-    if types is not None:
-        try:
-            indicator_type = types.get_type(type_)
-        except (KeyError, LookupError, ValueError):
-            indicator_type = None
-        if indicator_type is not None:
-            cleaned: str = indicator_type.clean(raw)  # raises InvalidIndicator (InvalidInput)
-            return cleaned
-    value = raw.strip()
-    if type_ == "phone":
-        return clean_msisdn(value)
-    if type_ == "sender_id" and not _SENDER_ID.match(value):
-        raise InvalidInput(f"not a valid SMS sender ID: {raw!r}", field="value")
-    if not value:
-        raise InvalidInput("empty indicator value", field="value")
-    return value.casefold() if type_ in ("url", "email", "line_id") else value
+    try:
+        return get_type(type_).clean(raw)
+    except InvalidInput as exc:
+        raise InvalidInput(exc.detail, field="value") from exc
 
 
 def clean_msisdn(raw: str) -> str:
     """A Thai or international phone number as E.164 (``+66812345678``)."""
-    try:
-        parsed = phonenumbers.parse(raw.strip(), "TH")
-    except phonenumbers.NumberParseException as exc:
-        raise InvalidInput(f"not a phone number: {raw!r}", field="value") from exc
-    if not phonenumbers.is_possible_number(parsed):
-        raise InvalidInput(f"not a possible phone number: {raw!r}", field="value")
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    return clean_indicator("phone", raw)
 
 
 def sender_indicator(raw: str) -> tuple[str, str]:
@@ -100,13 +73,8 @@ def sender_indicator(raw: str) -> tuple[str, str]:
 
 
 def extract(text: str) -> list[tuple[str, str]]:
-    """(type, normalized value) of every indicator in ``text``; empty if extraction is absent."""
-    try:
-        from tatsai.indicators.extract import extract_indicators
-
-        found = extract_indicators(text)
-    except (ImportError, NotImplementedError):
-        return []
+    """(type, normalized value) of every reportable indicator in ``text``."""
+    found = extract_indicators(text)
     return [(f.type, f.value) for f in found if f.type in REPORTABLE_TYPES]
 
 
