@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request, Response
+from fastapi import APIRouter, FastAPI, Form, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse
+from sqlalchemy import Engine
 
-from tatsai.core.web import DbSession
+from tatsai.core.db import session_factory
+from tatsai.core.web import DbSession, request_engine
 from tatsai.orgs.models import Role
 from tatsai.orgs.policy import require_role
 from tatsai.orgs.views import CurrentPrincipal
-from tatsai.reports import service, sms, ussd
+from tatsai.reports import intake, service, sms, ussd
 from tatsai.reports.config import get_reports_settings
 from tatsai.reports.models import (
     Channel,
@@ -45,14 +49,32 @@ def client_ip(request: Request) -> str | None:
     status_code=202,
     summary="Report a scam call, SMS, link or account (no key needed)",
 )
-def create_report(
-    report_in: ReportCreate, request: Request, db_session: DbSession
-) -> ReportAccepted:
-    """Stored at once and processed in the background; follow it with the tracking code."""
+async def create_report(report_in: ReportCreate, request: Request) -> ReportAccepted:
+    """Stored at once and processed in the background; follow it with the tracking code.
+
+    Acknowledged only once committed (group commit: see :mod:`tatsai.reports.intake`).
+    """
     ip_limiter().check(client_ip(request))
-    return service.accept(
-        db_session=db_session, report_in=report_in, intake=service.Intake(channel=Channel.API)
-    )
+    pending = intake.prepare(report_in, service.Intake(channel=Channel.API))
+    engine = request_engine(request)
+    reporter = pending.values["reporter"]
+    if reporter is not None and get_reports_settings().per_reporter_per_hour:
+        await run_in_threadpool(_check_rate, engine, reporter)
+    return await _writer(request.app, engine).submit(pending)
+
+
+def _check_rate(engine: Engine, reporter: str) -> None:
+    with session_factory(engine)() as db_session:
+        service.check_reporter_rate(db_session=db_session, reporter=reporter)
+
+
+def _writer(app: FastAPI, engine: Engine) -> intake.GroupCommitWriter:
+    """The app's group-commit writer on the running event loop (one per loop)."""
+    writer: intake.GroupCommitWriter | None = getattr(app.state, "report_writer", None)
+    if writer is None or writer.loop is not asyncio.get_running_loop():
+        writer = intake.GroupCommitWriter(engine)
+        app.state.report_writer = writer
+    return writer
 
 
 @router.get("/reports/{tracking_code}", summary="The status of my report")
