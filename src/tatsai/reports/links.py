@@ -78,44 +78,36 @@ def extract(text: str) -> list[tuple[str, str]]:
     return [(f.type, f.value) for f in found if f.type in REPORTABLE_TYPES]
 
 
-_screen: Callable[[list[str]], list[float | None]] | None = None
-_screen_loaded = False
-
-
-def screen(text: str | None) -> float | None:
-    """The screening model's scam probability for ``text`` in [0, 1]; None without a model."""
-    global _screen, _screen_loaded
-    if not text:
-        return None
-    if not _screen_loaded:
-        _screen_loaded = True
-        try:
-            module = importlib.import_module("tatsai.screening")
-            fn = getattr(module, "screen_texts", None)
-            if fn is not None:
-
-                def _run(texts: list[str]) -> list[float | None]:
-                    results = fn(texts)
-                    return [_score_of(r) for r in results]
-
-                _screen = _run
-        except Exception:  # a missing or broken model must not stop intake
-            log.warning("screening is not available; reports are processed without it")
-    if _screen is None:
-        return None
+@lru_cache(maxsize=1)
+def _screener() -> Callable[[list[str]], list[Any]] | None:
     try:
-        return _screen([text])[0]
-    except Exception:
-        log.exception("screening failed; report processed without a model score")
+        module = importlib.import_module("tatsai.screening.service")
+    except ImportError:
         return None
+    fn: Callable[[list[str]], list[Any]] | None = getattr(module, "screen_texts", None)
+    return fn
 
 
-def _score_of(result: Any) -> float | None:
-    for name in ("scam_probability", "probability", "score"):
-        value = result.get(name) if isinstance(result, dict) else getattr(result, name, None)
+def screen_many(texts: list[str | None]) -> list[float | None]:
+    """The screening model's scam score in [0, 1] for each text; None for no text, an
+    unreadable one, or when no screening model is installed (intake never depends on it)."""
+    screener = _screener()
+    wanted = [i for i, t in enumerate(texts) if t]
+    scores: list[float | None] = [None] * len(texts)
+    if screener is None or not wanted:
+        return scores
+    try:
+        results = screener([texts[i] or "" for i in wanted])
+    except Exception:  # a broken model must not stop the pipeline
+        log.exception("screening failed; reports processed without a model score")
+        return scores
+    for i, result in zip(wanted, results, strict=True):
+        if getattr(result, "verdict", None) == "unknown":
+            continue
+        value = getattr(result, "score", None)
         if isinstance(value, int | float):
-            return max(0.0, min(1.0, float(value)))
-    return None
+            scores[i] = max(0.0, min(1.0, float(value)))
+    return scores
 
 
 @lru_cache(maxsize=1)

@@ -113,11 +113,12 @@ def process_batch(*, db_session: Session, reports: list[Report]) -> None:
             for found in links.extract(report.text):
                 if found not in indicators:
                     indicators.append(found)
-        report.model_score = links.screen(report.text)
         report.fingerprint = fingerprint(report.text, indicators)
         report.processed_at = now
         report.status = ReportStatus.PROCESSED.value
         work.append(_Work(report, indicators))
+    for w, score in zip(work, links.screen_many([w.report.text for w in work]), strict=True):
+        w.report.model_score = score
     with db_session.no_autoflush:
         _mark_duplicates(db_session=db_session, work=work)
         live = [w for w in work if not w.duplicate]
