@@ -133,7 +133,8 @@ class GroupCommitWriter:
     """Collects reports for up to ``max_wait_s`` (or ``max_batch``) and writes them together.
 
     One batch is written at a time (a thread of the default executor), so on SQLite a process
-    never contends with itself for the write lock; reports arriving meanwhile form the next.
+    never contends with itself for the write lock; reports arriving meanwhile form the next
+    batch, written as soon as the current one commits.
     """
 
     def __init__(self, engine: Engine, *, max_batch: int = 500, max_wait_s: float = 0.002) -> None:
@@ -143,13 +144,15 @@ class GroupCommitWriter:
         self.loop = asyncio.get_running_loop()
         self._pending: list[tuple[PendingReport, asyncio.Future[ReportAccepted]]] = []
         self._timer: asyncio.TimerHandle | None = None
-        self._lock = asyncio.Lock()
+        self._writing = False
         self._tasks: set[asyncio.Task[None]] = set()
 
     async def submit(self, pending: PendingReport) -> ReportAccepted:
         future: asyncio.Future[ReportAccepted] = self.loop.create_future()
         self._pending.append((pending, future))
-        if len(self._pending) >= self.max_batch:
+        if self._writing:
+            pass  # joins the batch written when the current write ends
+        elif len(self._pending) >= self.max_batch:
             self._flush()
         elif self._timer is None:
             self._timer = self.loop.call_later(self.max_wait_s, self._flush)
@@ -159,25 +162,31 @@ class GroupCommitWriter:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        batch, self._pending = self._pending, []
-        if batch:
-            task = self.loop.create_task(self._write(batch))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+        if self._writing or not self._pending:
+            return
+        batch = self._pending[: self.max_batch]
+        self._pending = self._pending[self.max_batch :]
+        self._writing = True
+        task = self.loop.create_task(self._write(batch))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def _write(
         self, batch: list[tuple[PendingReport, asyncio.Future[ReportAccepted]]]
     ) -> None:
-        async with self._lock:
-            try:
-                results = await self.loop.run_in_executor(
-                    None, write_batch, self.engine, [p for p, _ in batch]
-                )
-            except Exception as exc:  # the whole batch failed: every request learns it
-                for _, future in batch:
-                    if not future.done():
-                        future.set_exception(exc)
-                return
-        for (_, future), result in zip(batch, results, strict=True):
-            if not future.done():
-                future.set_result(result)
+        try:
+            results = await self.loop.run_in_executor(
+                None, write_batch, self.engine, [p for p, _ in batch]
+            )
+        except Exception as exc:  # the whole batch failed: every request learns it
+            for _, future in batch:
+                if not future.done():
+                    future.set_exception(exc)
+        else:
+            for (_, future), result in zip(batch, results, strict=True):
+                if not future.done():
+                    future.set_result(result)
+        finally:
+            self._writing = False
+            if self._pending:
+                self._flush()  # what arrived during the write goes at once, as one batch
