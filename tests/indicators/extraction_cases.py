@@ -77,6 +77,7 @@ POSITIVE: list[tuple[str, Expected]] = [
     ("รับสิทธิ์ที่ https://gg.gg/promo2024", [("url", "https://gg.gg/promo2024")]),
     ("ดูที่ https://ＫＥＲＲＹ-th.top/track", [("url", "https://kerry-th.top/track")]),
     ("ดูที่ https://kerry-th.top/track.", [("url", "https://kerry-th.top/track")]),
+    ("สล็อตแตกง่าย https:/slot.777.bet-th.com", [("url", "https://slot.777.bet-th.com/")]),
     ("(ดูที่ https://kerry-th.top/track)", [("url", "https://kerry-th.top/track")]),
     ("ลิงก์: https://example-pay.com:443/pay#top", [("url", "https://example-pay.com/pay")]),
     ("ลิงก์: http://203.0.113.7/login.php", [("url", "http://203.0.113.7/login.php")]),
@@ -199,6 +200,9 @@ POSITIVE: list[tuple[str, Expected]] = [
     ("ไลน์ไอดี:\u200bscam_99", [("line_id", "scam_99")]),
     ("ไลน์ 0812345678", [("phone", "+66812345678")]),
     ("ไลน์ไอดี: work.home. สมัครเลย", [("line_id", "work.home")]),
+    ("สนใจติดต่อ@LINE：k7788 ค่ะ", [("line_id", "k7788")]),
+    ("แอดไลน์ ID：98765432101 ได้เลย", [("line_id", "98765432101")]),
+    ("รับงานเพิ่ม Line：@em777 ด่วน", [("line_id", "@em777")]),
     # --- crypto, devices ------------------------------------------------------------------
     (f"ลงทุน USDT ส่งมาที่ {TRON}", [("crypto_wallet", f"trx:{TRON}")]),
     (f"ETH wallet: {ETH}", [("crypto_wallet", ETH_CLEAN)]),
@@ -363,4 +367,7 @@ NEGATIVE: list[str] = [
     "บัญชีของท่านจะถูกระงับ",
     "Model no. ABC-1234567890X",
     "ORDER#0812345678XYZ",
+    "ขอบคุณที่ใช้บัตร X-1111 ยอด 420.00 THB @Shopee",
+    "ขอบคุณที่ใช้บัตร X-2222 ยอด 99.00 THB @WWW.SHOPEE.CO.TH",
+    "แอดไลน์มาได้เลย",
 ]

@@ -239,12 +239,28 @@ def _detect_bank_accounts(scan: _Scan) -> None:
 def _detect_line_ids(scan: _Scan) -> None:
     for pattern in (p.LINE_KEYWORD, p.ADD_HANDLE, p.HANDLE):
         for match in pattern.finditer(scan.text):
-            start, end = match.start("value"), match.end("value")
+            start = match.start("value")
             value = match.group("value").rstrip(".-_")
             end = start + len(value)
-            if not any(c.isalpha() for c in value) or not scan.free(start, end):
-                continue  # an all-digit "ID" after ไลน์ is a phone number: left to that detector
+            if not scan.free(start, end):
+                continue
+            if pattern is p.HANDLE and not _plausible_handle(scan.text, start, value):
+                continue
+            if not any(c.isalpha() for c in value):
+                # All digits: after a LINE keyword it is an ID unless it is a phone number
+                # (people search LINE by phone); those are left to the phone detector.
+                if pattern is not p.LINE_KEYWORD or len(value) < 6 or PHONE.is_valid(value):
+                    continue
             _try_add(scan, start, end, LINE_ID.name, LINE_ID.clean, value)
+
+
+def _plausible_handle(text: str, start: int, value: str) -> bool:
+    """A bare @handle that is no domain ("@www.lazada.co.th"), no "@LINE", no card merchant."""
+    bare = value.lstrip("@").lower()
+    if bare == "line" or ("." in bare and public_suffix(bare) == bare.rpartition(".")[2]):
+        return False
+    # "ยอด 350.00 THB @Lazada": a merchant after an amount on a card alert.
+    return p.AMOUNT_BEFORE.search(text, max(0, start - 16), start) is None
 
 
 def _detect_phones(scan: _Scan) -> None:

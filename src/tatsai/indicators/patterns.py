@@ -19,7 +19,7 @@ _DOT = rf"(?:\s?(?:\.|{_DEFANGED_DOT})\s?)"
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?"
 
 SCHEME_URL = re.compile(
-    rf"(?<![A-Za-z0-9])(?:https?|hxxps?|hXXps?)(?:://|\[://\]|\[:\]//){_URL_TAIL}+",
+    rf"(?<![A-Za-z0-9])(?:https?|hxxps?|hXXps?)(?::/{{1,3}}|\[://\]|\[:\]//){_URL_TAIL}+",
     re.IGNORECASE,
 )
 BARE_HOST = re.compile(
@@ -63,13 +63,14 @@ DEVICE_KEYWORD = re.compile(
 _LINE_VALUE = r"(?P<value>@?[A-Za-z0-9._\-]{2,20})(?![A-Za-z0-9_\-@:/]|\.[A-Za-z0-9])"
 LINE_KEYWORD = re.compile(
     r"(?:ไลน์\s?ไอดี|ไอดี\s?ไลน์|แอด\s?ไลน์|แอดไลน์|ไลน์|ไลน|"
-    r"(?<![a-z])(?:line\s?id|id\s?line|add\s?line|line(?=\s?[:@])))"
+    r"@line(?=\s?[:：])|(?<![a-z])(?:line\s?id|id\s?line|add\s?line|line(?=\s?[:：@])))"
     r"\s?(?:ไอดี|id)?\s?[:：=]?\s?" + _LINE_VALUE,
     re.IGNORECASE,
 )
 ADD_HANDLE = re.compile(
     r"(?:แอด|add)\s?(?:มา|มาที่|เพื่อน|friend)?\s?(?P<value>@[A-Za-z0-9._\-]{2,20})", re.IGNORECASE
 )
+AMOUNT_BEFORE = re.compile(r"[0-9]\s?(?:thb|baht|บาท|usd|\$)\s?$", re.IGNORECASE)
 HANDLE = re.compile(
     r"(?<![A-Za-z0-9._%+\-@])(?P<value>@[A-Za-z0-9._\-]{3,20})(?![A-Za-z0-9_\-@]|\.[A-Za-z0-9])"
 )

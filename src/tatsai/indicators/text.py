@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from functools import lru_cache
 
 THAI_DIGITS = "๐๑๒๓๔๕๖๗๘๙"
@@ -54,6 +55,10 @@ _INVISIBLE_EXTRA = {
 }
 _DOTS = {"\u3002": ".", "\uff61": "."}
 _KEEP_WHITESPACE = {"\n", "\r"}
+
+# Text made only of ASCII and Thai characters folds one character to one (Thai digits, tab).
+_NEEDS_SLOW_PATH = re.compile(r"[^\x00-\x7f\u0e00-\u0e7f]")
+_ONE_TO_ONE = str.maketrans({"\t": " ", **{d: str(i) for i, d in enumerate(THAI_DIGITS)}})
 
 _HOMOGLYPH_NEAR_DIGIT = re.compile(r"(?<=[0-9])[OoIl|]|[OoIl|](?=[0-9])")
 # A run of digits, separators and digit look-alikes, not glued to other ASCII letters.
@@ -93,12 +98,15 @@ def _is_ascii_alnum(char: str) -> bool:
     return char.isascii() and char.isalnum()
 
 
-def fold_map(text: str) -> tuple[str, list[int]]:
+def fold_map(text: str) -> tuple[str, Sequence[int]]:
     """``(fold(text), origin)`` where ``origin[i]`` is the index in ``text`` of folded char ``i``.
 
     ``origin`` has one more entry than the folded text: ``len(text)``, so that an end offset
     ``j`` of the folded text maps to ``origin[j]`` in the original.
     """
+    if _NEEDS_SLOW_PATH.search(text) is None:
+        # Only ASCII and Thai: folding maps one character to one character.
+        return _fold_digit_homoglyphs(text.translate(_ONE_TO_ONE)), range(len(text) + 1)
     out: list[str] = []
     origin: list[int] = []
     previous_base = ""
@@ -127,9 +135,6 @@ def fold(text: str) -> str:
 
     Idempotent: ``fold(fold(t)) == fold(t)``.
     """
-    if text.isascii():
-        # Fast path: pure ASCII needs only tabs and digit homoglyphs handled.
-        return _fold_digit_homoglyphs(text.replace("\t", " "))
     return fold_map(text)[0]
 
 

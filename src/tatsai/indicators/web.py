@@ -38,6 +38,7 @@ _DEFANG = [
     (re.compile(r"\bh(?:xx|XX|Xx|xX|\*\*)p(s?)", re.ASCII), r"http\1"),
     (re.compile(r"\s*(?:\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)|\{dot\})\s*", re.IGNORECASE), "."),
     (re.compile(r"\[:\]"), ":"),
+    (re.compile(r"^(https?):/{1,3}(?=[^/])", re.IGNORECASE), r"\1://"),  # "https:/x.com"
     (re.compile(r"\s*(?:\[at\]|\(at\)|\[@\]|\(@\))\s*", re.IGNORECASE), "@"),
     (re.compile(r"\s*([./:])\s*"), r"\1"),
 ]
@@ -76,7 +77,12 @@ def _registrable(host: str) -> str | None:
 
 def public_suffix(host: str) -> str:
     """The public suffix of ``host`` (``co.th``, ``com``), or ``""`` when it has none."""
-    return str(_SUFFIXES(host.lower().rstrip(".")).suffix)
+    return _suffix(host.lower().rstrip("."))
+
+
+@lru_cache(maxsize=65536)
+def _suffix(host: str) -> str:
+    return str(_SUFFIXES(host).suffix)
 
 
 def _is_ipv4(host: str) -> bool:
