@@ -246,12 +246,15 @@ def _detect_line_ids(scan: _Scan) -> None:
                 continue
             if pattern is p.HANDLE and not _plausible_handle(scan.text, start, value):
                 continue
-            if not any(c.isalpha() for c in value):
-                # All digits: after a LINE keyword it is an ID unless it is a phone number
-                # (people search LINE by phone); those are left to the phone detector.
-                if pattern is not p.LINE_KEYWORD or len(value) < 6 or PHONE.is_valid(value):
-                    continue
+            if not any(c.isalpha() for c in value) and not _digit_line_id(pattern, value):
+                continue
             _try_add(scan, start, end, LINE_ID.name, LINE_ID.clean, value)
+
+
+def _digit_line_id(pattern: re.Pattern[str], value: str) -> bool:
+    """An all-digit value after a LINE keyword is an ID unless it is a phone number (people
+    search LINE by phone): those are left to the phone detector."""
+    return pattern is p.LINE_KEYWORD and len(value) >= 6 and not PHONE.is_valid(value)
 
 
 def _plausible_handle(text: str, start: int, value: str) -> bool:
