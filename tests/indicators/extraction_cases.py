@@ -370,4 +370,8 @@ NEGATIVE: list[str] = [
     "ขอบคุณที่ใช้บัตร X-1111 ยอด 420.00 THB @Shopee",
     "ขอบคุณที่ใช้บัตร X-2222 ยอด 99.00 THB @WWW.SHOPEE.CO.TH",
     "แอดไลน์มาได้เลย",
+    "Reached home.love you all, see you tomorrow.call me",
+    "It was fun.so what now? I am at the cafe.it is raining",
+    "call 123 for voicemail",
+    "Meeting moved to room.life is busy",
 ]

@@ -33,6 +33,7 @@ CLEAN: list[tuple[str, str, str]] = [
     ("phone", "1185", "1185"),
     ("phone", "1333", "1333"),
     ("phone", "１１３３", "1133"),
+    ("phone", "191", "191"),
     # sender_id
     ("sender_id", "KBank", "KBANK"),
     ("sender_id", " Kerry  Exp ", "KERRY EXP"),
@@ -120,6 +121,7 @@ INVALID: list[tuple[str, str, str]] = [
     ("phone", "*1185#", "USSD"),
     ("phone", "0123456789", "number range"),
     ("phone", "12345", "short number"),
+    ("phone", "123", "short number"),
     ("phone", "081-234-567", "number range"),
     ("phone", "call me", "only digits"),
     ("phone", "08+12345678", "only digits"),

@@ -155,13 +155,14 @@ def _detect_bare_hosts(scan: _Scan) -> None:
         if not suffix or not host.endswith(suffix) or host == suffix:
             continue
         tail = scan.text[match.start("host") + len(host_raw) : end]
+        has_path = bool(tail.strip(":0123456789"))
         spaced = any(c.isspace() for c in host_raw)
-        if spaced and (
-            host_raw != host_raw.lower()
-            or (not tail.startswith(("/", "?")) and suffix not in p.COMMON_SUFFIXES)
-        ):
-            continue  # "Thanks. Co" is prose; "bit . ly/abc" is a link
-        if tail.strip(":0123456789") or host.startswith("www."):
+        if spaced and host_raw != host_raw.lower():
+            continue  # "Thanks. Co" is prose
+        bare = not has_path and (spaced or not host.startswith("www."))
+        if bare and host.rpartition(".")[2] not in p.LINK_TLDS:
+            continue  # "her.love", "days.so": a sentence without its space
+        if has_path or host.startswith("www."):
             _report_url(scan, start, end, scan.text[start:end])
         else:
             _try_add(scan, start, match.end("host"), DOMAIN.name, DOMAIN.clean, host_raw)
