@@ -19,7 +19,9 @@ _DOT = rf"(?:\s?(?:\.|{_DEFANGED_DOT})\s?)"
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?"
 
 SCHEME_URL = re.compile(
-    rf"(?<![A-Za-z0-9])(?:https?|hxxps?|hXXps?)(?::/{{1,3}}|\[://\]|\[:\]//){_URL_TAIL}+",
+    # http(s) may be glued to the word before it ("อันดับ1https://…", "BTChttps://…"); other
+    # (misspelled) schemes must start a word.
+    rf"(?:https?|hxxps?|(?<![A-Za-z0-9])[A-Za-z]{{3,6}})(?::/{{1,3}}|\[://\]|\[:\]//){_URL_TAIL}+",
     re.IGNORECASE,
 )
 BARE_HOST = re.compile(
