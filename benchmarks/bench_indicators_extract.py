@@ -12,14 +12,19 @@ side by side in one process with its baseline:
 * phone ``clean`` uncached vs. ``phonenumbers.parse`` + ``format_number`` (its core);
 * URL ``clean`` uncached vs. ``urllib.parse.urlsplit`` (parsing only, no normalization).
 
-``--write`` replaces the indicators block in docs/benchmarks.md with the table.
+It also measures coverage on real data when ../shared/data is present (evaluation, not speed):
+links found in Thai SMS that contain ``http(s)://``, and spamhunter URLs that clean.
+
+``--write`` replaces the indicators blocks in docs/benchmarks.md and docs/evaluation.md.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import os
 import platform
+import re
 import statistics
 import time
 import unicodedata
@@ -36,11 +41,16 @@ from tatsai.indicators import phone as phone_module
 from tatsai.indicators import web as web_module
 from tatsai.indicators.extract import extract_indicators
 from tatsai.indicators.text import fold
+from tatsai.indicators.types import get_type
 from tatsai.orgs.demo import SAMPLE_MESSAGES
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "data" / "thai_sms_ssivakorn" / "thai_sms_combined_dedup.csv"
 DOCS = REPO / "docs" / "benchmarks.md"
+EVALUATION = REPO / "docs" / "evaluation.md"
+SPAMHUNTER_URLS = (
+    REPO.parent / "shared" / "data" / "sms_spam_spamhunter_tweets" / "spam_sms_urls.txt"
+)
 BEGIN, END = "<!-- indicators:begin -->", "<!-- indicators:end -->"
 REPEATS = 5
 
@@ -131,34 +141,81 @@ def main() -> None:
         table.add_row(*cells)
         lines.append("| " + " | ".join(cells) + " |")
     Console().print(table)
+    coverage_lines = coverage()
+    for line in coverage_lines:
+        print(line)
     if args.write:
-        write_block(lines, corpus)
+        write_block(DOCS, "Indicators: extraction and cleaning", lines, corpus)
+        if coverage_lines:
+            write_block(EVALUATION, "Indicators: coverage on real messages", coverage_lines, "")
 
 
-def write_block(lines: list[str], corpus: str) -> None:
+def coverage() -> list[str]:
+    """Markdown table rows of how much real data the indicators handle (empty without data)."""
+    if not CORPUS.exists() or not SPAMHUNTER_URLS.exists():
+        return []
+    with CORPUS.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    linked = [r for r in rows if re.search(r"https?://", r["text"], re.IGNORECASE)]
+    found = sum(any(f.type == "url" for f in extract_indicators(r["text"])) for r in linked)
+    by_label: dict[str, int] = {}
+    for row in rows:
+        if extract_indicators(row["text"]):
+            by_label[row["label"]] = by_label.get(row["label"], 0) + 1
+    totals = {label: sum(r["label"] == label for r in rows) for label in by_label}
+    urls = [u.strip() for u in SPAMHUNTER_URLS.read_text(encoding="utf-8").splitlines()]
+    urls = [u for u in urls if u]
+    url_type = get_type("url")
+    cleaned = sum(url_type.is_valid(u) for u in urls)
+    lines = [
+        "| measure | result | baseline |",
+        "|---|---:|---|",
+        f"| Thai SMS (ssivakorn) containing `http(s)://` with a `url` found | {found:,} / "
+        f"{len(linked):,} ({found / len(linked):.1%}) | regex `https?://\\S+`: finds all, "
+        "normalizes none, and also takes hosts without a real suffix (`https://cpt.dx/…`) |",
+        f"| spamhunter SMS URLs that `url.clean` accepts | {cleaned:,} / {len(urls):,} "
+        f"({cleaned / len(urls):.1%}) | `urllib.parse.urlsplit` parses all, normalizes none |",
+    ]
+    for label in sorted(by_label):
+        share = by_label[label] / totals[label]
+        lines.append(
+            f"| Thai SMS labelled `{label}` with at least one indicator | "
+            f"{by_label[label]:,} / {totals[label]:,} ({share:.1%}) | — |"
+        )
+    return lines
+
+
+def write_block(doc: Path, heading: str, lines: list[str], corpus: str) -> None:
     date = datetime.now(UTC).strftime("%a %b %d %H:%M:%S UTC %Y")  # as `date -u` prints it
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     block = "\n".join(
         [
             BEGIN,
-            "## Indicators: extraction and cleaning",
+            f"## {heading}",
             "",
             f"- date: {date.strip()}; machine: 2-core, 24 GB ({platform.processor() or 'x86_64'}),"
-            f" Python {platform.python_version()}, one process, one core",
+            f" Python {platform.python_version()}, one process, one core; load average {load}"
+            " (the machine is shared)",
             "- command: `.venv/bin/python benchmarks/bench_indicators_extract.py --write`",
-            f"- corpus: {corpus}; phone/URL clean on 2,000 generated values each",
+            *(
+                [f"- corpus: {corpus}; phone/URL clean on 2,000 generated values each"]
+                if corpus
+                else []
+            ),
             "",
             *lines,
             END,
         ]
     )
-    text = DOCS.read_text(encoding="utf-8") if DOCS.exists() else "# Benchmarks\n"
+    title = "# Benchmarks" if doc == DOCS else "# Evaluation"
+    text = doc.read_text(encoding="utf-8") if doc.exists() else title + "\n"
     if BEGIN in text and END in text:
         head, _, rest = text.partition(BEGIN)
         _, _, tail = rest.partition(END)
         text = head + block + tail
     else:
         text = text.rstrip("\n") + "\n\n" + block + "\n"
-    DOCS.write_text(text, encoding="utf-8")
+    doc.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":
