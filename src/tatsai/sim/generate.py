@@ -215,8 +215,10 @@ def simulate(
         txn_base += n
         for i in np.flatnonzero(t["victim"] >= 0):
             victim_txn.append((txn[i], int(t["src"][i]), int(t["victim"][i])))
-        used_accounts[t["src"]] = True
-        used_accounts[t["dst"][t["dst"] >= 0]] = True
+        # Truth lists the mules that moved scam money inside the window, nothing else.
+        moved = scam_t["src"][mine], scam_t["dst"][mine]
+        used_accounts[moved[0]] = True
+        used_accounts[moved[1][moved[1] >= 0]] = True
         table = pa.table(
             {
                 "txn_id": pa.array(txn),
