@@ -6,6 +6,7 @@ import itertools
 import re
 
 import numpy as np
+import phonenumbers
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -34,7 +35,8 @@ def test_identifiers_are_distinct_and_well_formed(seed: int, n: int) -> None:
     rng = np.random.default_rng(seed)
     numbers = ids.msisdns(rng, n).to_pylist()
     assert len(set(numbers)) == n
-    assert all(re.fullmatch(r"\+66[689]\d{8}", m) for m in numbers)
+    assert all(re.fullmatch(r"\+66(6[1-6]|[89]\d)\d{7}", m) for m in numbers)
+    assert all(phonenumbers.is_valid_number(phonenumbers.parse(m)) for m in numbers)
     handsets = ids.imeis(rng, n).to_pylist()
     assert len(set(handsets)) == n
     assert all(len(i) == 15 and luhn_ok(i) for i in handsets)

@@ -244,6 +244,9 @@ def victim_reports(
         elif choice < 0.7:
             account = mw.accounts.account_id[pays[0][1]]
             itype, raw, canonical, kind = "bank_account", account, account, "account"
+            if account.startswith(money.EWALLET):  # an e-wallet is reported by its PromptPay ID
+                number = account.partition("-")[2]
+                itype, raw, canonical = "promptpay", number, f"ewallet:{number}"
         else:
             itype, raw, canonical = "phone", reports.as_typed(number, rng), number
             kind = "sms" if case_sms[case] else "call"

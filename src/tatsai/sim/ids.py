@@ -47,10 +47,12 @@ def join(*parts: pa.Array | str) -> pa.Array:
 
 
 def msisdns(rng: np.random.Generator, n: int) -> pa.Array:
-    """``n`` distinct Thai mobile numbers in E.164."""
-    numbers = unique_ints(rng, n, 0, 300_000_000)
-    lead = np.array([6, 8, 9])[numbers // 100_000_000]
-    return join("+66", digits(lead * 100_000_000 + numbers % 100_000_000, 9))
+    """``n`` distinct Thai mobile numbers in E.164, in assigned ranges (08x, 09x, 061–066)."""
+    numbers = unique_ints(rng, n, 0, 260_000_000)
+    eight_nine = (8 + numbers // 100_000_000) * 100_000_000 + numbers % 100_000_000
+    rest = numbers - 200_000_000
+    sixty = (61 + rest // 10_000_000) * 10_000_000 + rest % 10_000_000
+    return join("+66", digits(np.where(numbers < 200_000_000, eight_nine, sixty), 9))
 
 
 def imsis(rng: np.random.Generator, operator: np.ndarray) -> pa.Array:
