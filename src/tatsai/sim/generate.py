@@ -57,9 +57,10 @@ def _emit(
     data = conform(data, table)
     if part is None:
         data = data.sort_by([(k, "ascending") for k in table.key])
-        write(data, out / name, fmt, row_group_rows=scale.row_group_rows)
+        path = out / name
     else:
-        write(data, out / name / f"part-{part:05d}", fmt, row_group_rows=scale.row_group_rows)
+        path = out / name / f"part-{part:05d}"
+    write(data, path, fmt, row_group_rows=scale.row_group_rows, dictionary=frozenset(table.enums))
     summary.rows[name] = summary.rows.get(name, 0) + data.num_rows
 
 
