@@ -249,7 +249,7 @@ def simulate(
     done += 1
     tick("truth", done, steps)
     summary.counts = {
-        "subscribers": w.n,
+        "SIMs (all roles)": w.n,
         "gangs": len(w.gangs),
         "scam SIMs": int((first_scam < np.iinfo(np.int64).max).sum()),
         "victims": len(person),
