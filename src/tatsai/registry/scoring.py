@@ -105,6 +105,7 @@ class EvidenceFact:
     confidence: int | None
     model_score: float | None
     trusted: bool
+    channel: str = "report:api"
 
 
 @dataclass
@@ -147,7 +148,9 @@ def score(type_name: str, facts: Iterable[EvidenceFact], *, now: dt.datetime) ->
     params = parameters_for(type_name)
     reporters: dict[str, float] = {}
     anonymous = 0.0
-    orgs: dict[int, float] = {}
+    # Keyed by org id; evidence without an org from a non-report channel (an analysis run or an
+    # import handed in by the platform operator) counts as one partner per channel.
+    orgs: dict[int | str, float] = {}
     trusted = 0.0
     model = 0.0
     counts = {
@@ -164,7 +167,7 @@ def score(type_name: str, facts: Iterable[EvidenceFact], *, now: dt.datetime) ->
         if fact.model_score is not None:
             counts["model"] += 1
             model = max(model, fact.model_score * weight)
-        if fact.source_org_id is None:
+        if fact.source_org_id is None and fact.channel.startswith("report:"):
             if fact.model_score is not None and fact.reporter is None:
                 counts["model_only"] += 1
                 continue  # a model's verdict on a citizen's message, not a report
@@ -183,7 +186,7 @@ def score(type_name: str, facts: Iterable[EvidenceFact], *, now: dt.datetime) ->
             trusted = max(trusted, conf / 100.0 * weight)
         else:
             conf = fact.confidence if fact.confidence is not None else DEFAULT_PARTNER_CONFIDENCE
-            org = fact.source_org_id
+            org: int | str = fact.source_org_id if fact.source_org_id is not None else fact.channel
             orgs[org] = max(orgs.get(org, 0.0), conf / 100.0 * weight)
     counts["distinct_reporters"] = len(reporters) + (1 if anonymous > 0 else 0)
     counts["orgs"] = len(orgs)

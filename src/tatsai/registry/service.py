@@ -115,6 +115,7 @@ def _facts(db_session: Session, record_id: int) -> list[scoring.EvidenceFact]:
         e.confidence,
         e.model_score,
         e.trusted,
+        e.channel,
     ).where(e.record_id == record_id)
     return [scoring.EvidenceFact(*row) for row in db_session.execute(stmt)]
 
