@@ -17,6 +17,7 @@ from tatsai.core.errors import TatsaiError
 from tatsai.indicators.cli import extract_command
 from tatsai.orgs.cli import key_app, org_app
 from tatsai.registry.cli import indicators_app, lookup_command
+from tatsai.sim.cli import simulate_command
 
 app = typer.Typer(
     name="tatsai",
@@ -33,6 +34,7 @@ app.add_typer(key_app, name="key")
 app.command("extract")(extract_command)
 app.add_typer(indicators_app, name="indicators")
 app.command("lookup")(lookup_command)
+app.command("simulate")(simulate_command)
 
 
 @app.command("serve")

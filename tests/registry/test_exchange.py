@@ -117,7 +117,7 @@ def test_blocklists(db_session: Session, police: OrgRead) -> None:
     assert "+697*" in e164
     assert "+6621110000-+6621119999" in e164
     assert "+6628888888" not in e164  # allow-listed bank call centre
-    assert exchange.export(db_session=db_session, fmt="senders").splitlines()[1:] == ["KBank-Alert"]
+    assert exchange.export(db_session=db_session, fmt="senders").splitlines()[1:] == ["KBANK-ALERT"]
     zone = exchange.export(db_session=db_session, fmt="rpz")
     assert "kbank-verify.top CNAME ." in zone
     assert "*.kerry-th.top CNAME ." in zone

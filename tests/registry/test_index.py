@@ -26,7 +26,7 @@ QUERIES = [
     ("domain", "kbank-lookalike.com"),
     ("url", "https://www.kasikornbank.com/th"),
     ("email", "refund@rd.go.th"),
-    ("domain", "nothing-here.example"),
+    ("domain", "nothing-here.co.th"),
     ("bank_account", "004-1234567890"),
 ]
 

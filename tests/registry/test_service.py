@@ -68,12 +68,12 @@ def test_unknown_source_org_is_404(db_session: Session) -> None:
 
 
 def test_citizen_reports_alone_warn_but_never_block(db_session: Session) -> None:
-    for n in range(300):
+    for n in range(120):
         record = citizen_report(db_session, "phone", SCAM_NUMBER, reporter=f"r{n}", weight=1.0)
     db_session.commit()
     assert record.verdict is Verdict.WARN
     assert record.state is State.SUSPECTED
-    assert record.explanation["counts"]["distinct_reporters"] == 300
+    assert record.explanation["counts"]["distinct_reporters"] == 120
 
 
 def test_one_reporter_repeating_counts_once(db_session: Session) -> None:
@@ -123,7 +123,7 @@ def test_false_report_flood_cannot_block_a_banks_call_centre(db_session: Session
     assert "spoofing" in (record.review_reason or "")
     # The scoring alone holds too: the same flood against a number nobody vouches for warns at
     # most; reputation-weighted distinct reporters never reach the block threshold.
-    for n in range(200):
+    for n in range(100):
         other = citizen_report(
             db_session, "phone", SCAM_NUMBER, reporter=f"new-number-{n % 50}", weight=0.1
         )
@@ -158,7 +158,7 @@ def test_cleared_value_is_relisted_only_by_a_trusted_org(db_session: Session) ->
         principal=police,
     )
     assert cleared.verdict is Verdict.UNKNOWN
-    for n in range(200):
+    for n in range(60):
         again = citizen_report(db_session, "phone", SCAM_NUMBER, reporter=f"r{n}")
     assert again.state is State.CLEARED
     relisted = org_evidence(db_session, telco, "phone", SCAM_NUMBER, confidence=95)

@@ -63,7 +63,6 @@ def append_change(*, db_session: Session, record: IndicatorRecord) -> IndicatorC
         changed_at=utcnow(),
     )
     db_session.add(change)
-    db_session.flush()
     return change
 
 

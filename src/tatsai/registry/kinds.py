@@ -13,28 +13,20 @@ dispatches to it and normalizes the covering types.
 
 from __future__ import annotations
 
-import importlib
 import re
 from collections.abc import Collection
-from typing import Any
 
 from tatsai.core.errors import InvalidInput
 from tatsai.indicators.base import InvalidIndicator
-
-
-def _types() -> Any:
-    # TEMPORARY: imported lazily until tatsai.indicators.types lands on main.
-    return importlib.import_module("tatsai.indicators.types")
+from tatsai.indicators.types import TYPES, get_type
 
 
 def _type_names() -> Collection[str]:
-    names: Collection[str] = _types().TYPES
-    return names
+    return TYPES
 
 
 def _clean_as(type_name: str, raw: str) -> str:
-    value: str = _types().get_type(type_name).clean(raw)
-    return value
+    return get_type(type_name).clean(raw)
 
 
 COVERING_TYPES = ("phone_prefix", "phone_range", "domain_wildcard")

@@ -106,6 +106,7 @@ class EvidenceFact:
     model_score: float | None
     trusted: bool
     channel: str = "report:api"
+    count: int = 1  # how many evidence items this fact stands for (grouped, newest time)
 
 
 @dataclass
@@ -165,13 +166,13 @@ def score(type_name: str, facts: Iterable[EvidenceFact], *, now: dt.datetime) ->
     for fact in facts:
         weight = decay((now - fact.observed_at).total_seconds() / 86400.0, params)
         if fact.model_score is not None:
-            counts["model"] += 1
+            counts["model"] += fact.count
             model = max(model, fact.model_score * weight)
         if fact.source_org_id is None and fact.channel.startswith("report:"):
             if fact.model_score is not None and fact.reporter is None:
-                counts["model_only"] += 1
+                counts["model_only"] += fact.count
                 continue  # a model's verdict on a citizen's message, not a report
-            counts["citizen_reports"] += 1
+            counts["citizen_reports"] += fact.count
             contribution = fact.reporter_weight * weight
             if fact.reporter is None:
                 # Anonymous reports cannot be told apart; together they count as one reporter.
@@ -179,9 +180,9 @@ def score(type_name: str, facts: Iterable[EvidenceFact], *, now: dt.datetime) ->
             else:
                 reporters[fact.reporter] = max(reporters.get(fact.reporter, 0.0), contribution)
             continue
-        counts["org_evidence"] += 1
+        counts["org_evidence"] += fact.count
         if fact.trusted:
-            counts["trusted"] += 1
+            counts["trusted"] += fact.count
             conf = fact.confidence if fact.confidence is not None else DEFAULT_TRUSTED_CONFIDENCE
             trusted = max(trusted, conf / 100.0 * weight)
         else:

@@ -11,7 +11,7 @@ import datetime as dt
 import json
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -104,10 +104,13 @@ def get_or_create_record(
 
 
 def _facts(db_session: Session, record_id: int) -> list[scoring.EvidenceFact]:
-    # Plain rows, not ORM objects: a value reported a thousand times is rescored on each report.
+    """The record's evidence, grouped by everything scoring reads except time.
+
+    Within a group only the newest item counts (decay only falls with age), so scoring on the
+    groups is exact, and a value reported a thousand times by fifty people is fifty rows.
+    """
     e = IndicatorEvidence
-    stmt = select(
-        e.observed_at,
+    keys = (
         e.owner_org_id,
         e.source_kind,
         e.reporter,
@@ -116,8 +119,27 @@ def _facts(db_session: Session, record_id: int) -> list[scoring.EvidenceFact]:
         e.model_score,
         e.trusted,
         e.channel,
-    ).where(e.record_id == record_id)
-    return [scoring.EvidenceFact(*row) for row in db_session.execute(stmt)]
+    )
+    stmt = (
+        select(func.max(e.observed_at), *keys, func.count())
+        .where(e.record_id == record_id)
+        .group_by(*keys)
+    )
+    return [
+        scoring.EvidenceFact(
+            observed_at=row[0],
+            source_org_id=row[1],
+            source_kind=row[2],
+            reporter=row[3],
+            reporter_weight=row[4],
+            confidence=row[5],
+            model_score=row[6],
+            trusted=row[7],
+            channel=row[8],
+            count=row[9],
+        )
+        for row in db_session.execute(stmt)
+    ]
 
 
 def score_of(
