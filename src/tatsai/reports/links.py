@@ -138,12 +138,13 @@ def attach_evidence(
     model_score: float | None,
     source_org_id: int | None,
     observed_at: dt.datetime,
-) -> bool:
+) -> str | None:
     """Attach one report's indicator to the registry as evidence (reference = report id).
 
     Runs in the worker's transaction: the caller records the (report, indicator) row in the
-    same transaction, which is what makes attachment happen exactly once. False when the
-    registry refuses the value (a type it does not hold): the report keeps it, unattached.
+    same transaction, which is what makes attachment happen exactly once. Returns the
+    registry's verdict after this evidence; None when the registry refuses the value (a type
+    it does not hold): the report keeps it, unattached.
     """
     evidence_in = EvidenceCreate(
         type=type_,
@@ -161,7 +162,7 @@ def attach_evidence(
     )
     try:
         with db_session.begin_nested():
-            registry.add_evidence(
+            record = registry.add_evidence(
                 db_session=db_session,
                 evidence_in=evidence_in,
                 source_org_id=source_org_id,
@@ -169,8 +170,8 @@ def attach_evidence(
             )
     except InvalidInput as exc:
         log.info("registry refused %s %r: %s", type_, value, exc.detail)
-        return False
-    return True
+        return None
+    return record.verdict.value
 
 
 def _category(kind: str) -> str:
