@@ -2,7 +2,7 @@
 
 Real ``tatsai serve`` and ``tatsai worker`` processes on a loopback port; client threads send
 reports, each with its own idempotency key, and retry a failed request with the same key (as a
-phone app would). A report is acknowledged when a 202 came back. Bounded to ~12 s of burst per
+phone app would). A report is acknowledged when a 202 came back. Bounded to ~6 s of burst per
 backend.
 """
 
@@ -30,8 +30,8 @@ from tatsai.core.db import session_factory
 from tatsai.reports import pipeline
 from tatsai.reports.models import Campaign, Report, Reporter, ReportIndicator
 
-BURST_S = 7.5
-KILL_EVERY_S = 1.2
+BURST_S = 6.0
+KILL_EVERY_S = 1.0
 CLIENTS = 4
 
 
