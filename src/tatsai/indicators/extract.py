@@ -49,7 +49,7 @@ from tatsai.indicators.text import fold_map
 from tatsai.indicators.web import DOMAIN, EMAIL, URL, public_suffix, undefang
 
 # How far (in folded characters) a keyword may stand from the number it introduces.
-_KEYWORD_WINDOW = 40
+_KEYWORD_WINDOW = 48
 _BANK_AFTER_WINDOW = 25
 _PROMPTPAY_WINDOW = 25
 
@@ -216,16 +216,11 @@ def _detect_bank_accounts(scan: _Scan) -> None:
         start, end = number.start(), number.end()
         if not scan.free(start, end):
             continue
-        line_start = text.rfind("\n", 0, start) + 1
-        before = text[max(line_start, start - _KEYWORD_WINDOW) : start]
+        before = _context_before(text, start)
         bank_names = list(p.BANK_NAME.finditer(before))
         bank = BANKS_BY_NAME[bank_names[-1].group(0).lower()] if bank_names else None
         if bank is None:
-            line_end = text.find("\n", end)
-            after = text[
-                end : min(end + _BANK_AFTER_WINDOW, len(text) if line_end < 0 else line_end)
-            ]
-            named = p.BANK_NAME.search(after)
+            named = p.BANK_NAME.search(_context_after(text, end))
             if named and not PHONE.is_valid(number.group(0)):
                 # A bank named after a number only claims it when it is no phone number:
                 # "เบอร์ใหม่ 09… โอนเข้า กสิกร …" names the bank of the next number.
@@ -235,6 +230,27 @@ def _detect_bank_accounts(scan: _Scan) -> None:
             scan.claim(start, end, BANK_ACCOUNT.name, f"{bank.code}-{digits}")
         elif has_keyword and not PHONE.is_valid(number.group(0)):
             scan.claim(start, end, BANK_ACCOUNT.name, f"{UNKNOWN_BANK}-{digits}")
+
+
+def _context_before(text: str, start: int) -> str:
+    """The words that may name the bank of a number at ``start``: up to ``_KEYWORD_WINDOW``
+    characters back, this line and the one above ("ธนาคาร: กสิกรไทย⏎เลขบัญชี: …"), but nothing
+    before another figure (a bank named before an earlier number is that number's)."""
+    previous_line = text.rfind("\n", 0, max(0, text.rfind("\n", 0, start))) + 1
+    window = text[max(previous_line, start - _KEYWORD_WINDOW) : start]
+    last_digit = max(window.rfind(d) for d in "0123456789")
+    return window[last_digit + 1 :]
+
+
+def _context_after(text: str, end: int) -> str:
+    """Up to ``_BANK_AFTER_WINDOW`` characters after a number, this line and the next, up to
+    the next figure."""
+    next_break = text.find("\n", end)
+    line_after = -1 if next_break < 0 else text.find("\n", next_break + 1)
+    limit = min(end + _BANK_AFTER_WINDOW, len(text) if line_after < 0 else line_after)
+    window = text[end:limit]
+    digit = p.FIRST_DIGIT.search(window)
+    return window if digit is None else window[: digit.start()]
 
 
 def _detect_line_ids(scan: _Scan) -> None:

@@ -44,6 +44,7 @@ NUMBER = re.compile(
     r"(?:[0-9]|\)?[ \-.]\(?(?=[0-9])|\)(?=[0-9])){5,30}(?![0-9A-Za-z])"
 )
 SEPARATOR = re.compile(r"[ \-.]")
+FIRST_DIGIT = re.compile(r"[0-9]")
 
 PROMPTPAY_KEYWORD = re.compile(r"พร้อม\s?เพย์|พร้อมเพ|prompt\s?pay", re.IGNORECASE)
 BANK_NAME = re.compile(BANK_NAME_PATTERN, re.IGNORECASE)
