@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import get_args
+
 import pytest
 
 from tatsai.core.errors import InvalidInput
 from tatsai.indicators.base import InvalidIndicator
-from tatsai.indicators.types import TYPE_NAMES, TYPES, get_type
+from tatsai.indicators.types import TYPE_NAMES, TYPES, IndicatorTypeName, get_type
 from tests.indicators.extraction_cases import (
     BTC_LEGACY,
     BTC_P2SH,
@@ -207,6 +209,7 @@ def test_every_type_is_registered_under_its_name() -> None:
         "imsi",
         "crypto_wallet",
     }
+    assert get_args(IndicatorTypeName) == TYPE_NAMES
     for name, indicator_type in TYPES.items():
         assert indicator_type.name == name
         assert {type_name for type_name, _, _ in CLEAN} >= {name}

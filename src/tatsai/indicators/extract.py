@@ -176,11 +176,13 @@ def _detect_crypto(scan: _Scan) -> None:
 
 
 def _numbers_after(scan: _Scan, position: int, window: int) -> Iterator[re.Match[str]]:
-    """Unclaimed numbers starting within ``window`` characters after ``position``, same line."""
+    """Unclaimed numbers starting within ``window`` characters after ``position``, on the same
+    line or the next ("พร้อมเพย์:⏎081-…")."""
     limit = position + window
     newline = scan.text.find("\n", position)
-    if newline != -1:
-        limit = min(limit, newline)
+    second = -1 if newline == -1 else scan.text.find("\n", newline + 1)
+    if second != -1:
+        limit = min(limit, second)
     for match in p.NUMBER.finditer(scan.text, position):
         if match.start() > limit:
             return
