@@ -8,12 +8,15 @@ number; a PromptPay or bank account number is not reported again as a phone):
 1. links with a scheme (``https://``, defanged ``hxxps://``) and e-mail addresses;
 2. host names without a scheme (``www.x.xyz``, ``kerry-th.top/p?id=1``, ``bit . ly/abc``,
    ``kbank-verify[.]com``), accepted only when their suffix is in the Public Suffix List
-   snapshot (see :mod:`.web`). With a path or ``www.`` they are ``url``; alone, ``domain``;
+   snapshot (see :mod:`.web`). With a path or ``www.`` they are ``url``; alone, ``domain``,
+   and then only with a top-level label that links use (:data:`.patterns.LINK_TLDS`), because
+   prose that lost the space after a full stop ("her.love") ends in word-like TLDs too;
 3. crypto wallets (checksums verified);
-4. PromptPay IDs after the word พร้อมเพย์/PromptPay;
+4. PromptPay IDs after the word พร้อมเพย์/PromptPay (same line or the next);
 5. IMEI and IMSI after those words;
 6. bank accounts: a 10–12 digit number with a bank name (กสิกร, KBank, ออมสิน…) shortly
-   before or after it, or an account word (บัญชี, เลขบัญชี, โอนเข้า, a/c…) before it;
+   before or after it (this line or the adjacent one, never across another figure), or an
+   account word (บัญชี, เลขบัญชี, โอนเข้า, a/c…) before it;
 7. LINE IDs after ไลน์/ไลน์ไอดี/แอดไลน์/LINE ID…, ``@handles``, and ``line.me`` links;
 8. phone numbers: digit runs (spaces, dots, dashes allowed between digits) that are a valid
    Thai number written with a leading ``0``/``+66``/``0066``/``66`` or an international number
