@@ -259,7 +259,7 @@ def _context_after(text: str, end: int) -> str:
 
 
 def _detect_line_ids(scan: _Scan) -> None:
-    for pattern in (p.LINE_KEYWORD, p.ADD_HANDLE, p.HANDLE):
+    for pattern in (p.LINE_KEYWORD, p.LINE_ID_LATER, p.ADD_HANDLE, p.HANDLE):
         for match in pattern.finditer(scan.text):
             start = match.start("value")
             value = match.group("value").rstrip(".-_")
@@ -276,7 +276,8 @@ def _detect_line_ids(scan: _Scan) -> None:
 def _digit_line_id(pattern: re.Pattern[str], value: str) -> bool:
     """An all-digit value after a LINE keyword is an ID unless it is a phone number (people
     search LINE by phone): those are left to the phone detector."""
-    return pattern is p.LINE_KEYWORD and len(value) >= 6 and not PHONE.is_valid(value)
+    keyword = pattern is p.LINE_KEYWORD or pattern is p.LINE_ID_LATER
+    return keyword and len(value) >= 6 and not PHONE.is_valid(value)
 
 
 def _plausible_handle(text: str, start: int, value: str) -> bool:
@@ -284,7 +285,7 @@ def _plausible_handle(text: str, start: int, value: str) -> bool:
     bare = value.lstrip("@").lower()
     if bare == "line" or ("." in bare and public_suffix(bare) == bare.rpartition(".")[2]):
         return False
-    # "ยอด 350.00 THB @Lazada": a merchant after an amount on a card alert.
+    # "ยอด 350.00 THB @Lazada", "บัตร SCB-1234 @SHOPNAME": a merchant on a card alert.
     return p.AMOUNT_BEFORE.search(text, max(0, start - 16), start) is None
 
 

@@ -64,16 +64,25 @@ DEVICE_KEYWORD = re.compile(
     re.IGNORECASE,
 )
 _LINE_VALUE = r"(?P<value>@?[A-Za-z0-9._\-]{2,20})(?![A-Za-z0-9_\-@:/]|\.[A-Za-z0-9])"
+# ไลน์ but not ออนไลน์ ("online").
+_LINE_TH = r"(?<!ออน)(?:ไลน์|ไลน)"
 LINE_KEYWORD = re.compile(
-    r"(?:ไลน์\s?ไอดี|ไอดี\s?ไลน์|แอด\s?ไลน์|แอดไลน์|ไลน์|ไลน|"
+    rf"(?:{_LINE_TH}\s?ไอดี|ไอดี\s?ไลน์|แอด\s?ไลน์|{_LINE_TH}|"
     r"@line(?=\s?[:：])|(?<![a-z])(?:line\s?id|id\s?line|add\s?line|line(?=\s?[:：@])))"
-    r"\s?(?:ไอดี|id)?\s?[:：=]?\s?" + _LINE_VALUE,
+    r"\s?(?:ไอดี|id)?\s*[:：=]?\s*" + _LINE_VALUE,
+    re.IGNORECASE,
+)
+# "แอดไลน์มาได้เลย ID: 5661667": the ID label a few words after the LINE word.
+LINE_ID_LATER = re.compile(
+    rf"(?:{_LINE_TH}|(?<![a-z])line(?![a-z]))[^\n]{{0,24}}?(?<![a-z])(?:id|ไอดี)\s*[:：]\s*"
+    + _LINE_VALUE,
     re.IGNORECASE,
 )
 ADD_HANDLE = re.compile(
     r"(?:แอด|add)\s?(?:มา|มาที่|เพื่อน|friend)?\s?(?P<value>@[A-Za-z0-9._\-]{2,20})", re.IGNORECASE
 )
-AMOUNT_BEFORE = re.compile(r"[0-9]\s?(?:thb|baht|บาท|usd|\$)\s?$", re.IGNORECASE)
+# What stands before a merchant on a card alert: an amount, or the card's last digits.
+AMOUNT_BEFORE = re.compile(r"(?:[0-9]\s?(?:thb|baht|บาท|usd|\$)|[x\-][0-9]{4})\s?$", re.IGNORECASE)
 HANDLE = re.compile(
     r"(?<![A-Za-z0-9._%+\-@])(?P<value>@[A-Za-z0-9._\-]{3,20})(?![A-Za-z0-9_\-@]|\.[A-Za-z0-9])"
 )
