@@ -72,6 +72,13 @@ POSITIVE: list[tuple[str, Expected]] = [
     ("ชำระที่ hitps://thpost-fee.top/pay ด่วน", [("url", "https://thpost-fee.top/pay")]),
     ("สล็อตอันดับ1https://bit.ly/9xYz ฝาก 50", [("url", "https://bit.ly/9xYz")]),
     ("รับโบนัส 300 USDThttps://coin-th.app/r", [("url", "https://coin-th.app/r")]),
+    ("Win at www.prize-th.co.uk. Customer care 24h", [("url", "http://www.prize-th.co.uk/")]),
+    ("Claim via http:// 198.51.100.23 today", [("url", "http://198.51.100.23/")]),
+    ("Go http//www.gr8-win.com now", [("url", "http://www.gr8-win.com/")]),
+    (
+        "Continue via:https://tax-refund-th.com\ufffdto claim",
+        [("url", "https://tax-refund-th.com/")],
+    ),
     ("เข้าระบบ kbank-verify[.]com", [("domain", "kbank-verify.com")]),
     ("เว็บ kbank-verify[dot]com ปลอม", [("domain", "kbank-verify.com")]),
     ("visit www.thaipost-redelivery.xyz now", [("url", "http://www.thaipost-redelivery.xyz/")]),

@@ -13,15 +13,19 @@ from tatsai.indicators.banks import BANK_NAME_PATTERN
 
 # Characters that may continue a URL after its host; Thai letters end it (Thai text often
 # follows a link without a space).
-_URL_TAIL = r"[^\s<>\"'\u0e00-\u0e7f]"
+_URL_TAIL = r"[^\s<>\"'\u0e00-\u0e7f\ufffd]"
 _DEFANGED_DOT = r"(?:\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)|\{dot\})"
-_DOT = rf"(?:\s?(?:\.|{_DEFANGED_DOT})\s?)"
+# A dot, a defanged dot, or a dot with a space before it ("bit . ly", "bit .ly"); a dot with a
+# space only after it ends a sentence ("…co.uk. Customer").
+_DOT = rf"(?:\.|\s\.\s?|\s?{_DEFANGED_DOT}\s?)"
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?"
 
 SCHEME_URL = re.compile(
     # http(s) may be glued to the word before it ("อันดับ1https://…", "BTChttps://…"); other
     # (misspelled) schemes must start a word.
-    rf"(?:https?|hxxps?|(?<![A-Za-z0-9])[A-Za-z]{{3,6}})(?::/{{1,3}}|\[://\]|\[:\]//){_URL_TAIL}+",
+    # "http//x" (colon lost) and "http:// x" (a space after the scheme) are still links.
+    rf"(?:https?|hxxps?|(?<![A-Za-z0-9])[A-Za-z]{{3,6}})(?::/{{1,3}}|\[://\]|\[:\]//|//)"
+    rf"(?:\s(?=[A-Za-z0-9]))?{_URL_TAIL}+",
     re.IGNORECASE,
 )
 BARE_HOST = re.compile(
