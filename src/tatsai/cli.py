@@ -12,6 +12,7 @@ import sys
 import typer
 from pydantic import ValidationError
 
+from tatsai.analytics.telco.cli import telco_app
 from tatsai.core.cli import audit_app, config_app, db_app
 from tatsai.core.errors import TatsaiError
 from tatsai.indicators.cli import extract_command
@@ -30,6 +31,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(org_app, name="org")
 app.add_typer(key_app, name="key")
 app.command("extract")(extract_command)
+app.add_typer(telco_app, name="telco")
 
 
 @app.command("serve")

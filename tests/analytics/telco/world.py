@@ -104,13 +104,10 @@ def build_world(seed: int = 1) -> dict[str, pa.Table]:
 
     def call(ts: dt.datetime, a_imsi: str, b: str, cell: str, answered: bool, dur: int) -> None:
         event(ts, "call", msisdn_of(a_imsi), b, a_imsi, cell, answered=answered, duration=dur)
-        callee = next((s for s in people if msisdn_of(s) == b), None)
-        if callee is not None:  # on-net: the terminating side's record too
-            event(ts, "call", msisdn_of(a_imsi), b, None, "C4", direction="mt")
 
     contacts = {p: rng.sample([q for q in people if q != p], 6) for p in people}
     for p in people:
-        home = rng.choice(["C3", "C4", "C5", "C6", "C7"])
+        home = rng.choice(["C3", "C4", "C5", "C6", "C7", "C8"])
         for day in range(2):
             for _ in range(rng.randint(3, 8)):
                 ts = START + dt.timedelta(days=day, hours=rng.uniform(1, 14))

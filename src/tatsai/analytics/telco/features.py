@@ -6,8 +6,10 @@ report, the trailing-window features below are computed from that hour and the `
 hours before it. Everything a row holds was known at the end of its hour, so the first hour a
 row is flagged is when an operator running the scan hourly would have cut the SIM.
 
-Units: counts are events, durations seconds, distances kilometres, shares in [0, 1], ages
-hours. "Night" is 00:00-05:59 Bangkok time (UTC+7). A call is "short" when answered and
+Units: counts are events, durations seconds, distances kilometres, shares in [0, 1], ages hours.
+Incoming calls are every call record whose callee is the SIM's number: ``mo`` records of callers
+on this network and ``mt`` records of callers from elsewhere (an on-net call is recorded once,
+as ``mo``). "Night" is 00:00-05:59 Bangkok time (UTC+7). A call is "short" when answered and
 shorter than ``short_call_s``. A "callback" is an incoming call from a number this SIM had
 called before. "Novelty" is the share of the window's outgoing events whose callee the SIM had
 never contacted before. ``sims_on_handset`` is how many distinct SIMs the SIM's handset (IMEI)
@@ -135,7 +137,7 @@ inbound AS (
     SELECT s.imsi, c.a_msisdn AS caller, {_hour("c.ts")} AS hour
     FROM cdr c JOIN subscribers s ON s.msisdn = c.b_msisdn
     JOIN active a ON a.imsi = s.imsi
-    WHERE c.kind = 'call' AND c.direction = 'mt'
+    WHERE c.kind = 'call'
 ),
 in_hour AS (
     SELECT i.imsi, i.hour, COUNT(*) AS calls_in,

@@ -12,6 +12,7 @@ negative; rows of scam SIMs before their first scam call are left out.
 from __future__ import annotations
 
 import json
+import zlib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -122,45 +123,72 @@ def labels_for(
     return label, keep
 
 
+def _fit(
+    matrix: npt.NDArray[np.float64],
+    label: npt.NDArray[np.float64],
+    rows: npt.NDArray[np.int64],
+    *,
+    rounds: int,
+    seed: int,
+) -> lgb.Booster:
+    rng = np.random.default_rng(seed)
+    negatives = rows[label[rows] == 0]
+    positives = rows[label[rows] == 1]
+    total_negatives = len(negatives)
+    if len(negatives) > MAX_NEGATIVE_ROWS:
+        negatives = rng.choice(negatives, MAX_NEGATIVE_ROWS, replace=False)
+    chosen = np.sort(np.concatenate([positives, negatives]))
+    # Negatives were sampled: weight them back so probabilities keep their meaning.
+    weight = np.where(label[chosen] == 1, 1.0, total_negatives / max(len(negatives), 1))
+    data = lgb.Dataset(
+        matrix[chosen], label=label[chosen], weight=weight, feature_name=list(FEATURES)
+    )
+    return lgb.train({**PARAMS, "seed": seed}, data, num_boost_round=rounds)
+
+
 def train(
     features: pa.Table,
     first_scam_hour: dict[str, int],
     *,
     rounds: int = ROUNDS,
     seed: int = 7,
+    folds: int = 3,
     target_precision: float = 0.98,
 ) -> ScamSimModel:
-    """Fit on a world's hourly features and truth; pick the threshold on the same world.
+    """Fit on a world's hourly features and truth.
 
-    The threshold is the lowest hourly probability at which the SIM-level precision on the
-    training world (a SIM is flagged when any of its rows reaches it) is at least
-    ``target_precision``; ties keep recall.
+    The decision threshold is chosen on out-of-fold scores (SIMs split into ``folds`` groups,
+    each scored by a model that never saw it): the lowest hourly probability at which the
+    SIM-level precision (a SIM is flagged when any of its rows reaches it) is at least
+    ``target_precision``. The shipped model is then fitted on every row.
     """
     label, keep = labels_for(features, first_scam_hour)
     matrix = feature_matrix(features)
-    rng = np.random.default_rng(seed)
-    negatives = np.flatnonzero(keep & (label == 0))
-    positives = np.flatnonzero(keep & (label == 1))
-    if len(positives) == 0 or len(negatives) == 0:
+    if not (keep & (label == 1)).any() or not (keep & (label == 0)).any():
         raise InvalidInput("training needs both scam and ordinary SIMs", field="truth")
-    if len(negatives) > MAX_NEGATIVE_ROWS:
-        negatives = rng.choice(negatives, MAX_NEGATIVE_ROWS, replace=False)
-    rows = np.sort(np.concatenate([positives, negatives]))
-    # Negatives were sampled: weight them back so probabilities keep their meaning.
-    weight = np.where(label[rows] == 1, 1.0, (keep & (label == 0)).sum() / len(negatives))
-    data = lgb.Dataset(matrix[rows], label=label[rows], weight=weight, feature_name=list(FEATURES))
-    booster = lgb.train({**PARAMS, "seed": seed}, data, num_boost_round=rounds)
-    model = ScamSimModel(booster=booster, threshold=0.5)
-    scores = model.predict(matrix)
-    model.threshold = _pick_threshold(features, scores, first_scam_hour, target_precision)
-    model.meta = {
-        "rows": len(rows),
-        "positive_rows": len(positives),
-        "rounds": rounds,
-        "params": PARAMS,
-        "target_precision": target_precision,
-    }
-    return model
+    imsi = features.column("imsi").to_pylist()
+    group = np.array([zlib.crc32(s.encode()) % folds for s in imsi])
+    out_of_fold = np.zeros(len(imsi))
+    for fold in range(folds):
+        train_rows = np.flatnonzero(keep & (group != fold))
+        booster = _fit(matrix, label, train_rows, rounds=rounds, seed=seed + fold)
+        held = np.flatnonzero(group == fold)
+        out_of_fold[held] = booster.predict(matrix[held])
+    booster = _fit(matrix, label, np.flatnonzero(keep), rounds=rounds, seed=seed)
+    threshold = _pick_threshold(features, out_of_fold, first_scam_hour, target_precision)
+    return ScamSimModel(
+        booster=booster,
+        threshold=threshold,
+        meta={
+            "rows": int(keep.sum()),
+            "positive_rows": int((keep & (label == 1)).sum()),
+            "scam_sims": len(first_scam_hour),
+            "rounds": rounds,
+            "folds": folds,
+            "params": PARAMS,
+            "target_precision": target_precision,
+        },
+    )
 
 
 def _pick_threshold(

@@ -76,6 +76,16 @@ def _columns(features: pa.Table) -> rules.Columns:
     }
 
 
+def compute(
+    engine: AnalyticsEngine, params: FeatureParams | None = None
+) -> tuple[pa.Table, list[dict[str, object]]]:
+    """The gated hourly features and the per-SIM summary of the world on ``engine``."""
+    params = params or FeatureParams()
+    features = engine.query(hourly_features_sql(params))
+    summary = engine.query(sim_summary_sql(params)).to_pylist()
+    return features, summary
+
+
 def scan(
     engine: AnalyticsEngine,
     *,
@@ -83,9 +93,14 @@ def scan(
     model: ScamSimModel | None = None,
 ) -> ScanResult:
     """Score every SIM in the world registered on ``engine`` (see :mod:`.load`)."""
-    params = params or FeatureParams()
-    features = engine.query(hourly_features_sql(params))
-    summary = engine.query(sim_summary_sql(params)).to_pylist()
+    features, summary = compute(engine, params)
+    return score(features, summary, model=model)
+
+
+def score(
+    features: pa.Table, summary: list[dict[str, object]], *, model: ScamSimModel | None = None
+) -> ScanResult:
+    """Verdicts from computed features: the model's when given, else the rules'."""
     columns = _columns(features)
     fired = (
         rules.fired_matrix(columns) if features.num_rows else np.zeros((0, len(rules.RULES)), bool)
@@ -109,7 +124,7 @@ def scan(
             values = {name: float(columns[name][row]) for name in FEATURES}
             reasons = rules.reasons_for(values, fired[row])
             reasons += contributions.get(row, [])
-        max_day = int(sim["max_calls_day"] or 0)
+        max_day = int(str(sim["max_calls_day"] or 0))
         business = bool(sim["business_line"])
         reverify = rules.needs_reverification(max_day, business)
         if reverify:
@@ -128,8 +143,8 @@ def scan(
                 first_flag_ts=hour_end(first_hour) if suspect and first_hour is not None else None,
                 reverify_owner=reverify,
                 max_calls_day=max_day,
-                calls=int(sim["calls"] or 0),
-                sms=int(sim["sms"] or 0),
+                calls=int(str(sim["calls"] or 0)),
+                sms=int(str(sim["sms"] or 0)),
                 business_line=business,
                 holder_id=None if sim["holder_id"] is None else str(sim["holder_id"]),
                 operator=None if sim["operator"] is None else str(sim["operator"]),
