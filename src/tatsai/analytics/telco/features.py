@@ -56,12 +56,14 @@ class FeatureParams:
     count as border cells; ``short_call_s`` the cut for short answered calls. Rows enter the
     result only if they pass the gate (``gate_calls`` calls or ``gate_sms`` SMS in the window,
     a report, or a shared handset): the rest cannot carry a scam pattern and are not scored.
+    SIMs that cannot reach the gate in any two consecutive days are dropped before the
+    windows are computed (an exact shortcut: a 24-hour window touches at most two UTC days).
     """
 
     window_h: int = 24
     border_radius_km: float = 20.0
     short_call_s: int = 30
-    gate_calls: int = 6
+    gate_calls: int = 8
     gate_sms: int = 10
     gate_handset_sims: int = 3
 
@@ -118,21 +120,46 @@ def hourly_features_sql(params: FeatureParams | None = None) -> str:
     p = params or FeatureParams()
     w = _window(p.window_h)
     cum = _window(None)
+    span_days = -(-(p.window_h - 1) // 24) + 1  # UTC days one window can touch
     return f"""
 WITH {base_ctes(p)},
-first_callee AS (SELECT imsi, callee, MIN(hour) AS hour FROM mo GROUP BY imsi, callee),
-new_callees AS (SELECT imsi, hour, COUNT(*) AS n FROM first_callee GROUP BY imsi, hour),
-first_cell AS (SELECT imsi, cell_id, MIN(hour) AS hour FROM mo GROUP BY imsi, cell_id),
-new_cells AS (SELECT imsi, hour, COUNT(*) AS n FROM first_cell GROUP BY imsi, hour),
 first_imei AS (SELECT imsi, imei, MIN(hour) AS hour FROM mo GROUP BY imsi, imei),
-new_imeis AS (SELECT imsi, hour, COUNT(*) AS n FROM first_imei GROUP BY imsi, hour),
 handset_load AS (
     SELECT imsi, COUNT(*) OVER (PARTITION BY imei ORDER BY hour
         RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS sims
     FROM first_imei
 ),
 handset AS (SELECT imsi, MAX(sims) AS sims_on_handset FROM handset_load GROUP BY imsi),
-active AS (SELECT DISTINCT imsi FROM per_hour),
+daily AS (
+    SELECT imsi, CAST(FLOOR(hour / 24) AS BIGINT) AS day, SUM(calls) AS calls, SUM(sms) AS sms
+    FROM per_hour GROUP BY imsi, CAST(FLOOR(hour / 24) AS BIGINT)
+),
+busy AS (
+    SELECT DISTINCT imsi FROM (
+        SELECT a.imsi, a.day FROM daily a
+        JOIN daily b ON b.imsi = a.imsi AND b.day BETWEEN a.day - {span_days - 1} AND a.day
+        GROUP BY a.imsi, a.day
+        HAVING SUM(b.calls) >= {p.gate_calls} OR SUM(b.sms) >= {p.gate_sms}
+    ) spans
+),
+reported AS (
+    SELECT DISTINCT s.imsi FROM reports r JOIN subscribers s ON s.msisdn = r.indicator_value
+    WHERE r.indicator_type = 'phone'
+),
+active AS (
+    SELECT imsi FROM busy
+    UNION SELECT imsi FROM reported
+    UNION SELECT imsi FROM handset WHERE sims_on_handset >= {p.gate_handset_sims}
+),
+mo_active AS (SELECT m.* FROM mo m JOIN active a ON a.imsi = m.imsi),
+first_callee AS (SELECT imsi, callee, MIN(hour) AS hour FROM mo_active GROUP BY imsi, callee),
+new_callees AS (SELECT imsi, hour, COUNT(*) AS n FROM first_callee GROUP BY imsi, hour),
+first_cell AS (SELECT imsi, cell_id, MIN(hour) AS hour FROM mo_active GROUP BY imsi, cell_id),
+new_cells AS (SELECT imsi, hour, COUNT(*) AS n FROM first_cell GROUP BY imsi, hour),
+new_imeis AS (
+    SELECT f.imsi, f.hour, COUNT(*) AS n FROM first_imei f JOIN active a ON a.imsi = f.imsi
+    GROUP BY f.imsi, f.hour
+),
 inbound AS (
     SELECT s.imsi, c.a_msisdn AS caller, {_hour("c.ts")} AS hour
     FROM cdr c JOIN subscribers s ON s.msisdn = c.b_msisdn
@@ -153,15 +180,15 @@ rep AS (
     GROUP BY s.imsi, {_hour("r.ts")}
 ),
 keys AS (
-    SELECT imsi, hour FROM per_hour
+    SELECT p.imsi, p.hour FROM per_hour p JOIN active a ON a.imsi = p.imsi
     UNION SELECT imsi, hour FROM in_hour
     UNION SELECT imsi, hour FROM rep
 ),
 moves AS (
-    SELECT imsi, hour, lat, lon,
-        LAG(lat) OVER (PARTITION BY imsi ORDER BY hour) AS prev_lat,
-        LAG(lon) OVER (PARTITION BY imsi ORDER BY hour) AS prev_lon
-    FROM per_hour
+    SELECT p.imsi, p.hour, p.lat, p.lon,
+        LAG(p.lat) OVER (PARTITION BY p.imsi ORDER BY p.hour) AS prev_lat,
+        LAG(p.lon) OVER (PARTITION BY p.imsi ORDER BY p.hour) AS prev_lon
+    FROM per_hour p JOIN active a ON a.imsi = p.imsi
 ),
 hops AS (
     SELECT imsi, hour,

@@ -174,19 +174,29 @@ def _check_cdr(engine: AnalyticsEngine, loaded: LoadedWorld, *, skip_bad_rows: b
     problems = _cdr_problems(ts)
     joined = "raw_cdr r LEFT JOIN cells l ON l.cell_id = r.cell_id"
     bad_any = " OR ".join(f"({cond})" for _, _, cond in problems)
-    for why, column, cond in problems:
-        if skip_bad_rows:
-            found = engine.query(f"SELECT COUNT(*) AS n FROM {joined} WHERE {cond}")
-            n = int(found.column("n")[0].as_py())
-            if n:
-                loaded.skipped_why[why] = n
-            continue
+    # One pass over the records for all checks (a Spark job each would cost seconds).
+    if skip_bad_rows:
+        sums = ", ".join(
+            f"SUM(CASE WHEN {cond} THEN 1 ELSE 0 END) AS p{i}"
+            for i, (_, _, cond) in enumerate(problems)
+        )
+        counts = engine.query(
+            f"SELECT {sums}, SUM(CASE WHEN {bad_any} THEN 1 ELSE 0 END) AS total FROM {joined}"
+        ).to_pylist()[0]
+        for i, (why, _, _) in enumerate(problems):
+            if counts[f"p{i}"]:
+                loaded.skipped_why[why] = int(counts[f"p{i}"])
+        loaded.skipped_rows = int(counts["total"] or 0)
+    else:
+        which = " ".join(f"WHEN {cond} THEN {i}" for i, (_, _, cond) in enumerate(problems))
         row = _first(
             engine,
-            "SELECT CAST(r.event_id AS VARCHAR) AS event_id, r.cell_id "
-            f"FROM {joined} WHERE {cond} LIMIT 1",
+            "SELECT CAST(r.event_id AS VARCHAR) AS event_id, r.cell_id, "
+            f"CASE {which} END AS problem FROM {joined} WHERE {bad_any} "
+            "ORDER BY r.event_id LIMIT 1",
         )
         if row is not None:
+            why, column, _ = problems[int(str(row["problem"]))]
             value = f" {row['cell_id']!r}" if column == "cell_id" else ""
             raise InvalidInput(
                 f"{_where(path, row)}: {why}{value} (--skip-bad-rows leaves such rows out)",
@@ -194,8 +204,6 @@ def _check_cdr(engine: AnalyticsEngine, loaded: LoadedWorld, *, skip_bad_rows: b
             )
     kept = ", ".join(f"{ts} AS ts" if c == "ts" else f"r.{c}" for c in NEEDED["cdr"])
     if skip_bad_rows:
-        counted = engine.query(f"SELECT COUNT(*) AS n FROM {joined} WHERE {bad_any}")
-        loaded.skipped_rows = int(counted.column("n")[0].as_py())
         engine.alias("cdr", f"SELECT {kept} FROM {joined} WHERE NOT ({bad_any})")
     else:
         engine.alias("cdr", f"SELECT {kept} FROM raw_cdr r")
