@@ -60,12 +60,14 @@ def first_scam_times(data: Path) -> dict[str, float]:
     return out
 
 
-def train_on_world(data: Path, *, window_h: int = 24) -> ScamSimModel:
+def train_on_world(
+    data: Path, *, window_h: int = 24, rounds: int = scam_model.ROUNDS
+) -> ScamSimModel:
     """A model fitted on the world in ``data`` (DuckDB)."""
     with open_engine("duckdb") as engine:
         load_world(engine, data)
         features, _ = compute(engine, FeatureParams(window_h=window_h))
-    model = scam_model.train(features, first_scam_hours(data))
+    model = scam_model.train(features, first_scam_hours(data), rounds=rounds)
     model.meta["trained_on"] = str(data)
     return model
 
