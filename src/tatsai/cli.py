@@ -12,6 +12,7 @@ import sys
 import typer
 from pydantic import ValidationError
 
+from tatsai.analytics.telco.cli import telco_app
 from tatsai.core.cli import audit_app, config_app, db_app
 from tatsai.core.errors import TatsaiError
 from tatsai.indicators.cli import extract_command
@@ -39,6 +40,7 @@ app.command("simulate")(simulate_command)
 app.add_typer(reports_app, name="reports")
 app.command("worker")(worker_command)
 app.command("purge")(purge_command)
+app.add_typer(telco_app, name="telco")
 
 
 @app.command("serve")
