@@ -18,8 +18,8 @@ from tatsai.core.errors import TatsaiError
 from tatsai.indicators.cli import extract_command
 from tatsai.orgs.cli import key_app, org_app
 from tatsai.registry.cli import indicators_app, lookup_command
-from tatsai.sim.cli import simulate_command
 from tatsai.reports.cli import purge_command, reports_app, worker_command
+from tatsai.sim.cli import simulate_command
 
 app = typer.Typer(
     name="tatsai",
