@@ -58,7 +58,7 @@ class Behaviour:
     """Behaviour parameters (per SIM per day unless stated)."""
 
     # ordinary people
-    calls_per_day: float = 5.6  # mean of a gamma over people (shape 1.5)
+    calls_per_day: float = 6.0  # mean of a gamma over people (shape 1.5)
     sms_per_day: float = 0.9
     contacts: int = 16
     contact_share: float = 0.82  # calls to one's own contacts, the rest to anyone
