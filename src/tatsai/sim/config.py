@@ -91,7 +91,7 @@ class Behaviour:
     victim_report_share: float = 0.55
     report_delay_median_h: float = 20.0
     bystander_report_share: float = 0.01  # answered scam calls reported without loss
-    false_report_share: float = 0.002  # answered telesales calls reported as scams
+    false_report_share: float = 0.001  # answered telesales calls reported as scams
 
 
 BEHAVIOUR = Behaviour()
