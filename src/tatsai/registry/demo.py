@@ -170,7 +170,8 @@ def run(ctx: DemoContext) -> None:
             ),
         )
         ctx.console.print(
-            f"02-888-8888 after {FLOOD_REPORTS} reports from 50 new numbers: [green]{flood.verdict}[/], "
+            f"02-888-8888 after {FLOOD_REPORTS} reports from 50 new numbers: "
+            f"[green]{flood.verdict}[/], "
             f"review flag: {flood.review_reason}"
         )
         for fmt in ("stix", "misp", "ftm", "e164", "senders", "rpz"):
