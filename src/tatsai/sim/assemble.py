@@ -9,6 +9,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from tatsai.indicators.banks import BANKS_BY_CODE
 from tatsai.sim import geo, ids, money, reports, texts
 from tatsai.sim.population import DAY_US, HOUR_US, ROLE_NAMES, Role, World
 from tatsai.sim.traffic import PERSONAL_HOURS
@@ -244,6 +245,12 @@ def victim_reports(
         elif choice < 0.7:
             account = mw.accounts.account_id[pays[0][1]]
             itype, raw, canonical, kind = "bank_account", account, account, "account"
+            bank = BANKS_BY_CODE.get(account.partition("-")[0])
+            if bank is not None and rng.random() < 0.5:  # as written on a transfer slip
+                raw = f"{bank.name_th} {account.partition('-')[2]}"
+            if account.startswith(money.EWALLET):  # an e-wallet is reported by its PromptPay ID
+                number = account.partition("-")[2]
+                itype, raw, canonical = "promptpay", number, f"ewallet:{number}"
         else:
             itype, raw, canonical = "phone", reports.as_typed(number, rng), number
             kind = "sms" if case_sms[case] else "call"

@@ -58,8 +58,8 @@ class Behaviour:
     """Behaviour parameters (per SIM per day unless stated)."""
 
     # ordinary people
-    calls_per_day: float = 5.0  # mean of a gamma over people (shape 1.5)
-    sms_per_day: float = 0.8
+    calls_per_day: float = 5.6  # mean of a gamma over people (shape 1.5)
+    sms_per_day: float = 0.9
     contacts: int = 16
     contact_share: float = 0.82  # calls to one's own contacts, the rest to anyone
     answer_contact: float = 0.86
@@ -85,8 +85,8 @@ class Behaviour:
     sms_click_victim: float = 0.0008  # an SMS lure that ends in a transfer
     border_gang_share: float = 0.7  # the rest run SIM boxes inside Thailand
     # money
-    loss_median_thb: float = 18_000.0
-    loss_sigma: float = 1.55  # lognormal; mean is median * exp(sigma^2 / 2)
+    loss_median_thb: float = 20_000.0
+    loss_sigma: float = 1.75  # lognormal; mean is median * exp(sigma^2 / 2) ≈ 92,000
     # reports
     victim_report_share: float = 0.55
     report_delay_median_h: float = 20.0

@@ -57,9 +57,10 @@ def _emit(
     data = conform(data, table)
     if part is None:
         data = data.sort_by([(k, "ascending") for k in table.key])
-        write(data, out / name, fmt, row_group_rows=scale.row_group_rows)
+        path = out / name
     else:
-        write(data, out / name / f"part-{part:05d}", fmt, row_group_rows=scale.row_group_rows)
+        path = out / name / f"part-{part:05d}"
+    write(data, path, fmt, row_group_rows=scale.row_group_rows, dictionary=frozenset(table.enums))
     summary.rows[name] = summary.rows.get(name, 0) + data.num_rows
 
 
@@ -215,8 +216,10 @@ def simulate(
         txn_base += n
         for i in np.flatnonzero(t["victim"] >= 0):
             victim_txn.append((txn[i], int(t["src"][i]), int(t["victim"][i])))
-        used_accounts[t["src"]] = True
-        used_accounts[t["dst"][t["dst"] >= 0]] = True
+        # Truth lists the mules that moved scam money inside the window, nothing else.
+        moved = scam_t["src"][mine], scam_t["dst"][mine]
+        used_accounts[moved[0]] = True
+        used_accounts[moved[1][moved[1] >= 0]] = True
         table = pa.table(
             {
                 "txn_id": pa.array(txn),
@@ -246,7 +249,7 @@ def simulate(
     done += 1
     tick("truth", done, steps)
     summary.counts = {
-        "subscribers": w.n,
+        "SIMs (all roles)": w.n,
         "gangs": len(w.gangs),
         "scam SIMs": int((first_scam < np.iinfo(np.int64).max).sum()),
         "victims": len(person),

@@ -47,10 +47,12 @@ def join(*parts: pa.Array | str) -> pa.Array:
 
 
 def msisdns(rng: np.random.Generator, n: int) -> pa.Array:
-    """``n`` distinct Thai mobile numbers in E.164."""
-    numbers = unique_ints(rng, n, 0, 300_000_000)
-    lead = np.array([6, 8, 9])[numbers // 100_000_000]
-    return join("+66", digits(lead * 100_000_000 + numbers % 100_000_000, 9))
+    """``n`` distinct Thai mobile numbers in E.164, in assigned ranges (08x, 09x, 061–066)."""
+    numbers = unique_ints(rng, n, 0, 260_000_000)
+    eight_nine = (8 + numbers // 100_000_000) * 100_000_000 + numbers % 100_000_000
+    rest = numbers - 200_000_000
+    sixty = (61 + rest // 10_000_000) * 10_000_000 + rest % 10_000_000
+    return join("+66", digits(np.where(numbers < 200_000_000, eight_nine, sixty), 9))
 
 
 def imsis(rng: np.random.Generator, operator: np.ndarray) -> pa.Array:
@@ -82,12 +84,30 @@ def imeis(rng: np.random.Generator, n: int) -> pa.Array:
     return join(digits(body, 14), digits(luhn_digit(body), 1))
 
 
+_B32 = np.frombuffer(b"abcdefghijklmnopqrstuvwxyz234567", dtype=np.uint8)
+
+
 def holder_pseudonyms(n: int, secret: str, *, start: int = 0) -> pa.Array:
-    """``psn_holder_…`` of holder indexes ``start``..``n-1`` (same secret, same pseudonyms)."""
-    return pa.array(
-        [pseudonym(f"id-{i}", purpose="holder", secret=secret) for i in range(start, n)],
+    """``psn_holder_<26 base32>`` tokens for holder indexes ``start``..``n-1``.
+
+    The holders are made up, so there is nothing to key: each token is 128 bits from a PCG64
+    stream seeded by ``secret`` and the index range, in the format of
+    :func:`tatsai.core.pseudonym.pseudonym` (lower-case base32 of 16 bytes, no padding).
+    Vectorized, because a medium world has about 750,000 holders.
+    """
+    count = max(0, n - start)
+    seed = int.from_bytes(secret.encode()[:32].ljust(32, b"\0"), "big")
+    rng = np.random.Generator(np.random.PCG64([seed, start, n]))
+    # 25 full base32 digits and a last one holding 3 bits (then 2 zero bits): 128 bits.
+    values = rng.integers(0, 32, (count, 26), dtype=np.uint8)
+    values[:, 25] &= 0b11100
+    chars = _B32[values].reshape(count * 26)
+    tokens = pa.Array.from_buffers(
         pa.string(),
+        count,
+        [None, pa.py_buffer(np.arange(0, 26 * count + 1, 26, dtype=np.int32)), pa.py_buffer(chars)],
     )
+    return join("psn_holder_", tokens)
 
 
 def reporter_pseudonym(msisdn: str, secret: str) -> str:

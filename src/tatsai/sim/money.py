@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
+from tatsai.indicators.banks import BANKS_BY_CODE
 from tatsai.sim import ids
 from tatsai.sim.population import DAY_US, Role, World
 
@@ -39,6 +41,8 @@ EWALLET = "TMW"  # e-wallet operator code used here (assumption)
 
 
 _CODES = np.array([b for b, _ in BANKS])
+#: Account number length of each bank (its first accepted length), from the indicator types.
+_WIDTH = {code: bank.account_lengths[0] for code, bank in BANKS_BY_CODE.items()}
 _WEIGHTS = np.array([w for _, w in BANKS]) / sum(w for _, w in BANKS)
 
 
@@ -63,7 +67,12 @@ class Accounts:
         n = len(holder)
         start = len(self.account_id)
         bank = np.where(ewallet, EWALLET, _CODES[rng.choice(len(_CODES), n, p=_WEIGHTS)])
-        number = ids.digits(self.pool[start : start + n], 10)
+        pool = self.pool[start : start + n]
+        codes, which = np.unique(bank, return_inverse=True)
+        width = np.array([15 if c == EWALLET else _WIDTH.get(str(c), 10) for c in codes])[which]
+        number = ids.digits(pool, 10)
+        for w in (12, 15):
+            number = pc.if_else(pa.array(width == w), ids.digits(pool, w), number)
         self.account_id.extend(ids.join(pa.array(bank), "-", number).to_pylist())
         self.bank.extend(bank.tolist())
         self.holder.extend(holder.tolist())
@@ -71,11 +80,12 @@ class Accounts:
         self.kind.extend(np.where(ewallet, "ewallet", "personal").tolist())
 
     def add(self, rng: np.random.Generator, holder: int, opened_us: int, kind: str) -> int:
-        number = f"{int(self.pool[len(self.account_id)]):010d}"
         if kind == "ewallet":
             bank = EWALLET
         else:
             bank = str(_CODES[int(rng.choice(len(_CODES), p=_WEIGHTS))])
+        width = 15 if kind == "ewallet" else _WIDTH.get(bank, 10)
+        number = f"{int(self.pool[len(self.account_id)]):0{width}d}"
         self.account_id.append(f"{bank}-{number}")
         self.bank.append(bank)
         self.holder.append(holder)

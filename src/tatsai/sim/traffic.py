@@ -78,11 +78,12 @@ class DayEvents:
         scam: bool = False,
     ) -> None:
         m = len(a)
-        self.a.append(a.astype(np.int64))
-        self.b.append(b.astype(np.int64))
+        # int32 indexes: a day of a medium world is 7 million rows, memory is the constraint.
+        self.a.append(a.astype(np.int32))
+        self.b.append(b.astype(np.int32))
         self.ts.append(ts.astype(np.int64))
         self.sms.append(np.broadcast_to(np.asarray(sms, bool), (m,)).copy())
-        self.cell.append(cell.astype(np.int64))
+        self.cell.append(cell.astype(np.int32))
         self.duration.append(duration.astype(np.int32))
         self.answered.append(np.broadcast_to(np.asarray(answered, bool), (m,)).copy())
         self.scam.append(np.full(m, scam))
