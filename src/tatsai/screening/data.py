@@ -166,9 +166,9 @@ def load_authored(kind: str = "train") -> list[Example]:
     name = {"train": "authored_train.csv", "legit_holdout": "authored_legit_holdout.csv"}[kind]
     text = resources.files("tatsai.screening").joinpath("data", name).read_text(encoding="utf-8")
     lines = [line for line in text.splitlines() if line and not line.startswith("#")]
-    return [
-        Example(r["text"], r["label"], "authored", r["category"]) for r in csv.DictReader(lines)
-    ]
+    # label,category,text — the text is everything after the second comma (it may hold commas).
+    rows = [line.split(",", 2) for line in lines[1:]]
+    return [Example(text, label, "authored", category) for label, category, text in rows]
 
 
 def training_set(data_dir: Path) -> list[Example]:

@@ -268,9 +268,9 @@ def run_evaluation(data_dir: Path, docs: Path | None) -> str:
     return block
 
 
-def write_block(docs: Path, block: str) -> None:
+def write_block(docs: Path, block: str, *, title: str = "# Evaluation") -> None:
     """Replace the screening block of ``docs`` (create the file or append the block if needed)."""
-    text = docs.read_text(encoding="utf-8") if docs.exists() else "# Evaluation\n"
+    text = docs.read_text(encoding="utf-8") if docs.exists() else title + "\n"
     if BEGIN in text and END in text:
         before, rest = text.split(BEGIN, 1)
         after = rest.split(END, 1)[1]

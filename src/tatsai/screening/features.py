@@ -86,7 +86,7 @@ class Features:
 
     n_rows: int
     row_of: NDArray[np.intp]
-    ngram_cols: list[NDArray[np.intp]]
+    ngram_cols: list[NDArray[np.uint32]]
     scale: NDArray[np.float64]
     meta: NDArray[np.float64]
 
@@ -126,13 +126,13 @@ def featurize(batch: NormalizedBatch, urls: UrlSummary | None = None) -> Feature
     n = len(batch)
     urls = urls or UrlSummary.empty(n)
     codepoints = batch.codepoints
-    cp = codepoints.astype(np.uint32)
+    cp = np.asarray(codepoints, dtype=np.uint32)
     length = len(cp)
     is_separator = codepoints == ord(SEPARATOR)
     separators = np.flatnonzero(is_separator)
     # Message index of each position; a separator belongs to the message it ends.
     row_of = (np.cumsum(is_separator) - is_separator).astype(np.intp)
-    ngram_cols: list[NDArray[np.intp]] = []
+    ngram_cols: list[NDArray[np.uint32]] = []
     counts = np.zeros(n, dtype=np.float64)
     lengths = np.diff(np.concatenate([[-1], separators, [length]])) - 1
     rolling = np.zeros(length, dtype=np.uint32)
@@ -143,7 +143,7 @@ def featurize(batch: NormalizedBatch, urls: UrlSummary | None = None) -> Feature
         rolling = rolling[:span] * _PRIME + cp[size - 1 :]
         if size not in NGRAM_LENGTHS:
             continue
-        cols = (((rolling ^ np.uint32(size)) * _GOLDEN) >> _SHIFT).astype(np.intp)
+        cols = ((rolling ^ np.uint32(size)) * _GOLDEN) >> _SHIFT
         # n-grams starting at p with p <= s < p + size contain separator s: dead.
         crossing = (separators[:, None] - np.arange(size)[None, :]).ravel()
         crossing = crossing[(crossing >= 0) & (crossing < span)]

@@ -23,13 +23,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
-import numpy as np
-
 from tatsai.screening.categories import scam_category
 from tatsai.screening.features import UrlSummary, featurize
 from tatsai.screening.model import LinearScreeningModel, shipped_model_dir
 from tatsai.screening.normalize import NormalizedBatch, is_unreadable, normalize_batch
-from tatsai.screening.textfold import fold
 from tatsai.screening.urlrisk import UrlRisk, assess
 
 SCAM_THRESHOLD = 0.5
@@ -79,7 +76,7 @@ def url_summary(batch: NormalizedBatch) -> tuple[UrlSummary, list[list[UrlRisk]]
     return summary, risks
 
 
-def _signal_reasons(batch_meta: np.ndarray[Any, Any]) -> list[str]:
+def _signal_reasons(batch_meta: list[float]) -> list[str]:
     reasons: list[str] = []
     if batch_meta[2] > 0:
         reasons.append("USSD subscription code")
@@ -135,10 +132,12 @@ def screen_texts(
         proba = model.predict_proba(features)
         labels = model.labels
         scam_col, ham_col, spam_col = (labels.index(x) for x in ("scam", "ham", "spam"))
+        rounded = proba.round(4).tolist()
+        meta_rows = features.meta.tolist()
         for row, index in enumerate(readable):
-            p = proba[row]
-            probabilities = {label: round(float(p[j]), 4) for j, label in enumerate(labels)}
-            score = float(p[scam_col])
+            p = rounded[row]
+            probabilities = dict(zip(labels, p, strict=True))
+            score = p[scam_col]
             url_risks = risks[row]
             reasons: list[str] = []
             if lookup_fn is not None:
@@ -169,13 +168,13 @@ def screen_texts(
                     reasons.append(f"registry warns about {kind} {value}")
                 else:
                     reasons.append(f"registry allows {kind} {value}")
-            reasons.extend(_signal_reasons(features.meta[row]))
+            reasons.extend(_signal_reasons(meta_rows[row]))
             category = None
             if verdict == "scam":
                 brand = worst.brand if worst is not None else None
-                category = scam_category(fold(texts[index]).casefold(), lookalike_brand=brand)
+                category = scam_category(batch.folded[row], lookalike_brand=brand)
             results[index] = ScreenResult(
-                verdict, round(score, 4), category, reasons, probabilities, risks[row]
+                verdict, score, category, reasons, probabilities, risks[row]
             )
     return [r for r in results if r is not None]
 
