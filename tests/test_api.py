@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from pydantic import BaseModel, Field
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from tatsai.api import create_app
+from tatsai.core.errors import Conflict
 from tatsai.orgs.models import OrgKind, Role
 from tests.factories import make_principal
 
@@ -35,3 +40,47 @@ def test_unknown_route_is_problem_json(api_client: TestClient) -> None:
     response = api_client.get("/v1/nothing-here")
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"
+
+
+class Item(BaseModel):
+    type: str
+    amount: int = Field(ge=0)
+
+
+def _app_with_echo(clean_engine: Engine) -> FastAPI:
+    """The real app factory plus one route, to exercise the shared error mapping."""
+    app = create_app(clean_engine, max_body_bytes=2048)
+
+    @app.post("/echo")
+    def echo(item: Item) -> Item:
+        if item.type == "conflict":
+            raise Conflict("already there", field="type")
+        return item
+
+    return app
+
+
+def test_validation_errors_name_the_field(clean_engine: Engine) -> None:
+    with TestClient(_app_with_echo(clean_engine)) as client:
+        response = client.post("/echo", json={"type": "x", "amount": -1})
+        assert response.status_code == 422
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["errors"][0]["field"] == "amount"
+        malformed = client.post(
+            "/echo", content=b"{not json", headers={"content-type": "application/json"}
+        )
+        assert malformed.status_code == 422
+
+
+def test_domain_errors_keep_their_status(clean_engine: Engine) -> None:
+    with TestClient(_app_with_echo(clean_engine)) as client:
+        response = client.post("/echo", json={"type": "conflict", "amount": 1})
+        assert response.status_code == 409
+        assert response.json()["errors"] == [{"field": "type", "reason": "already there"}]
+
+
+def test_oversize_bodies_are_refused(clean_engine: Engine) -> None:
+    with TestClient(_app_with_echo(clean_engine)) as client:
+        response = client.post("/echo", json={"type": "x" * 5000, "amount": 1})
+        assert response.status_code == 413
+        assert response.headers["content-type"] == "application/problem+json"

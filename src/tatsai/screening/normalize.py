@@ -4,7 +4,8 @@
 plus counts of what it replaced. Contract, in order:
 
 1. ``fold`` from :mod:`tatsai.indicators.text` (NFKC: fullwidth → ASCII; Thai digits → ASCII
-   digits; zero-width characters removed), then case-folded.
+   digits; invisible characters removed) on every message with a character beyond printable
+   ASCII and Thai letters, then case-folded.
 2. Homoglyphs: every non-ASCII, non-Thai character that Unicode's confusables table (the
    ``confusable-homoglyphs`` package) lists as looking like one ASCII letter or digit becomes
    that ASCII character (``kаsikorn`` with a Cyrillic ``а`` reads ``kasikorn``).
@@ -76,6 +77,10 @@ _MASK_ONLY_RE = re.compile(r"x(?<![a-z]x)x{2,}(?:-x+)*(?![a-z])")
 
 
 _PLACEHOLDERS = (URL, PHONE, USSD, LINE, EMOJI, MASKED)
+# Messages of printable ASCII and Thai letters only have nothing for ``fold`` to do except its
+# digit-context homoglyphs (O8l → 081), which the classifier does not need: every other digit
+# becomes 0 anyway. Skipping fold for them keeps it off the hot path (it is per character).
+_NEEDS_FOLD = re.compile("[^\x20-\x7e\u0e01-\u0e4f\u0e5a-\u0e5b]")
 SEPARATOR = "\n"
 _LUT_SIZE = 0x110000
 _KEEP = 0  # marker in the kind table: character left as it is
@@ -211,8 +216,17 @@ def normalize_batch(raw_texts: Sequence[str]) -> NormalizedBatch:
     whitespace (including newlines) is first collapsed to single spaces.
     """
     n = len(raw_texts)
-    joined = SEPARATOR.join(" ".join(t.split()) for t in raw_texts)
-    folded = fold(joined).casefold()
+    cleaned = [" ".join(t.split()) for t in raw_texts]
+    needs_fold = [i for i, t in enumerate(cleaned) if _NEEDS_FOLD.search(t)]
+    if needs_fold:
+        folded_part = fold(SEPARATOR.join(cleaned[i] for i in needs_fold)).split(SEPARATOR)
+        if len(folded_part) == len(needs_fold):
+            for i, text in zip(needs_fold, folded_part, strict=True):
+                cleaned[i] = " ".join(text.split())
+        else:  # pragma: no cover - fold keeps line breaks; this only guards the contract
+            for i in needs_fold:
+                cleaned[i] = " ".join(fold(cleaned[i]).split())
+    folded = SEPARATOR.join(cleaned).casefold()
     before = _codepoints(folded)
     replace, kind = _lookup_tables()
     after = replace[before]

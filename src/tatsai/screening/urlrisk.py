@@ -199,12 +199,28 @@ def _brand_inside(label: str) -> str | None:
     return next((t for t in _PREFIX_OK if label.startswith(t) and len(label) > len(t) + 2), None)
 
 
+@lru_cache(maxsize=1)
+def _official_labels() -> tuple[str, ...]:
+    """The first label of every official domain (``kasikornbank`` of kasikornbank.com)."""
+    domains: list[str] = list(_FALLBACK_OFFICIAL)
+    try:
+        module = importlib.import_module("tatsai.indicators.reference")
+        domains = [
+            str(entry.value)
+            for entry in module.official_entries()
+            if entry.type == "domain" and not str(entry.value).startswith("*")
+        ]
+    except (ImportError, AttributeError):  # until indicators.reference lands on this branch
+        pass
+    return tuple(sorted({d.split(".")[0] for d in domains if len(d.split(".")[0]) >= 4}))
+
+
 def _lookalike(label: str) -> str | None:
     if len(label) < 4:
         return None
     budget = 1 if len(label) < 8 else 2
     candidates = [t for t in BRAND_TOKENS if len(t) >= 4]
-    candidates += [d.split(".")[0] for d in _FALLBACK_OFFICIAL if len(d.split(".")[0]) >= 4]
+    candidates += _official_labels()
     for token in candidates:
         if label != token and Levenshtein.distance(label, token, score_cutoff=budget) <= budget:
             return token

@@ -13,9 +13,27 @@ from tatsai.screening.models import (
     ScreenRead,
     UrlRiskRead,
 )
-from tatsai.screening.service import screen_texts
+from tatsai.screening.service import LookupFn, screen_texts
 
 router = APIRouter(prefix="/v1", tags=["screening"])
+
+
+def _lookup_of(request: Request) -> LookupFn | None:
+    """The app's registry lookup as ``lookup_fn(type, value)``, or None when there is none.
+
+    ``app.state.indicator_lookup`` is either such a callable or an index object offering
+    ``lookup_fn`` (loaded on first use when the app runs without its lifespan).
+    """
+    index = getattr(request.app.state, "indicator_lookup", None)
+    if index is None:
+        return None
+    if getattr(index, "loaded", True) is False and callable(getattr(index, "sync", None)):
+        index.sync()
+    method = getattr(index, "lookup_fn", None)
+    if callable(method):
+        found: LookupFn = method
+        return found
+    return index if callable(index) else None
 
 
 @router.post("/screen", summary="Screen messages for scams (≤ 10,000 per request)")
@@ -29,8 +47,7 @@ def screen(body: ScreenCreate, request: Request, principal: CurrentPrincipal) ->
         raise PayloadTooLarge(
             f"{len(body.texts)} texts; at most {MAX_TEXTS} per request", field="texts"
         )
-    lookup = getattr(request.app.state, "indicator_lookup", None)
-    results = screen_texts(body.texts, lookup_fn=lookup)
+    results = screen_texts(body.texts, lookup_fn=_lookup_of(request))
     return ScreenBatchRead(
         results=[
             ScreenRead(

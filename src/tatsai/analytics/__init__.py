@@ -1,0 +1,1 @@
+"""Analytics over the canonical tables: the engine layer, telco analytics and the money trail."""
