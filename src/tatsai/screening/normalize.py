@@ -137,6 +137,7 @@ def _collapse_runs(cp: NDArray[np.uint32]) -> NDArray[np.uint32]:
     drop = np.zeros(len(cp), dtype=np.bool_)
     drop[2:] = same[1:] & same[:-1]
     drop[1:] |= same & _collapse_to_one()[cp[1:]]
+    drop &= cp != ord(SEPARATOR)  # empty messages make runs of separators: keep every one
     cp = cp[~drop]
     space = cp == ord(" ")
     edge = np.ones(len(cp), dtype=np.bool_)
