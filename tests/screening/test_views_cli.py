@@ -59,3 +59,19 @@ def test_firewall_command_and_its_errors(tmp_path: Path) -> None:
     no_text = _tatsai("screen", "--input", str(bad), "--output", str(tmp_path / "o2.csv"))
     assert no_text.returncode == 2
     assert "text" in no_text.stderr
+
+
+def test_demo_stage_screens_samples(tmp_path: Path) -> None:
+    from rich.console import Console
+
+    from tatsai.screening import demo
+
+    class Context:
+        console = Console(record=True, width=160)
+        shared: dict[str, object] = {"world": tmp_path / "no-world"}  # noqa: RUF012
+
+    demo.run(Context())  # type: ignore[arg-type]
+    output = Context.console.export_text()
+    assert "scam" in output
+    assert "no sms_content" in output
+    assert Context.shared["screening"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,27 +28,23 @@ SAMPLE_MESSAGES = [
 ]
 
 
-def _world_sms(world: Any) -> list[tuple[str, bool]]:
-    """(text, is_scam) pairs from a simulated world's ``sms_content`` table, if readable."""
-    base = Path(str(world))
-    for candidate in (base / "sms_content.csv", base / "sms_content.parquet", base / "sms_content"):
-        if candidate.suffix == ".csv" and candidate.exists():
-            with candidate.open(encoding="utf-8", newline="") as handle:
-                rows = list(csv.DictReader(handle))
-        elif candidate.exists():
-            import pyarrow.parquet as pq
+def _world_sms(world: Any, limit: int = 5000) -> list[tuple[str, str]]:
+    """(text, label) pairs from a simulated world's ``sms_content`` table (label: truth)."""
+    from tatsai.sim.io import iter_table
+    from tatsai.sim.schemas import SMS_CONTENT
 
-            rows = pq.read_table(candidate).to_pylist()
-        else:
-            continue
-        pairs: list[tuple[str, bool]] = []
-        for row in rows:
-            text = row.get("text") or row.get("content") or row.get("body")
-            label = row.get("is_scam", row.get("label", row.get("kind")))
-            if isinstance(text, str) and label is not None:
-                pairs.append((text, str(label).lower() in ("1", "true", "scam")))
-        return pairs
-    return []
+    folder = Path(str(world)) / "sms_content"
+    if not folder.exists():
+        return []
+    pairs: list[tuple[str, str]] = []
+    for part in iter_table(folder, SMS_CONTENT):
+        for text, label in zip(
+            part.column("text").to_pylist(), part.column("label").to_pylist(), strict=True
+        ):
+            pairs.append((str(text or ""), str(label)))
+            if len(pairs) >= limit:
+                return pairs
+    return pairs
 
 
 def run(ctx: DemoContext) -> None:
@@ -71,13 +66,13 @@ def run(ctx: DemoContext) -> None:
     world = ctx.shared.get("world")
     if world is None:
         return
-    pairs = _world_sms(world)[:5000]
+    pairs = _world_sms(world)
     if not pairs:
-        ctx.console.print("simulated world has no readable sms_content: skipped")
+        ctx.console.print("simulated world has no sms_content: skipped")
         return
     verdicts = screen_texts([text for text, _ in pairs])
     flagged = [r.verdict == "scam" for r in verdicts]
-    truth = [is_scam for _, is_scam in pairs]
+    truth = [label == "scam" for _, label in pairs]
     hits = sum(f and t for f, t in zip(flagged, truth, strict=True))
     precision = hits / max(sum(flagged), 1)
     recall = hits / max(sum(truth), 1)
