@@ -31,7 +31,7 @@ from sklearn.model_selection import GroupKFold, StratifiedKFold
 
 from tatsai.screening import data
 from tatsai.screening.data import LABELS, Example
-from tatsai.screening.model import LinearScreeningModel
+from tatsai.screening.model import LinearScreeningModel, softmax
 from tatsai.screening.normalize import URL_RE, normalize_batch
 from tatsai.screening.service import load_model, screen_texts
 from tatsai.screening.train import features_of, fit_linear, plain_baseline
@@ -74,13 +74,27 @@ def mask_urls(text: str) -> str:
     return re.sub(r"\s{2,}", " ", URL_RE.sub(" ", text.lower())).strip()
 
 
-def _linear_predictor(examples: Sequence[Example], alpha: float) -> Predictor:
+def _linear_predictor(
+    examples: Sequence[Example], alpha: float, model: LinearScreeningModel | None
+) -> Predictor:
+    """A fold model with the shipped model's features, calibrator and scam threshold
+    (``model``), or plain argmax of its scores when ``model`` is None (two-class UCI)."""
     x = features_of([e.text for e in examples]).matrix()
     fit = fit_linear(x, np.array([e.label for e in examples]), alpha)
+    scam, ham, spam = (LABELS.index(label) for label in ("scam", "ham", "spam"))
 
     def predict(texts: Sequence[str]) -> NDArray[np.str_]:
-        scores = features_of(texts).dot(fit.weights) + fit.intercept
-        names: NDArray[np.str_] = np.array(LABELS)[scores.argmax(axis=1)]
+        raw = features_of(texts).dot(fit.weights) + fit.intercept
+        if model is None:
+            best: NDArray[np.str_] = np.array(LABELS)[raw.argmax(axis=1)]
+            return best
+        threshold = float(model.metadata.get("scam_threshold", 0.5))
+        proba = softmax(raw @ model.calibration.T + model.calibration_bias)
+        names: NDArray[np.str_] = np.where(
+            proba[:, scam] >= threshold,
+            "scam",
+            np.where(proba[:, spam] > proba[:, ham], "spam", "ham"),
+        )
         return names
 
     return predict
@@ -151,7 +165,7 @@ def run_evaluation(data_dir: Path, docs: Path | None) -> str:
         for train_idx, test_idx in folds.split(np.zeros(len(uci)), y_uci):
             train_ex = [uci[i] for i in train_idx]
             test_texts = [uci[i].text for i in test_idx]
-            ours_uci[test_idx] = _linear_predictor(train_ex, alpha)(test_texts)
+            ours_uci[test_idx] = _linear_predictor(train_ex, alpha, None)(test_texts)
             base_uci[test_idx] = _baseline(train_ex, [e.label for e in train_ex])(test_texts)
         uci_truth = y_uci == "scam"
         lines += [
@@ -174,7 +188,7 @@ def run_evaluation(data_dir: Path, docs: Path | None) -> str:
         for train_idx, test_idx in GroupKFold(n_splits=5).split(training, y_train, groups):
             train_ex = [training[i] for i in train_idx]
             test_texts = [training[i].text for i in test_idx]
-            ours_oof[test_idx] = _linear_predictor(train_ex, alpha)(test_texts)
+            ours_oof[test_idx] = _linear_predictor(train_ex, alpha, model)(test_texts)
             base_oof[test_idx] = _baseline(train_ex, [e.label for e in train_ex])(test_texts)
         legit = np.array(
             [e.source == "ssivakorn" and e.original_label in ("ok", "otp") for e in training]
@@ -250,6 +264,7 @@ def run_evaluation(data_dir: Path, docs: Path | None) -> str:
         ]
         progress.advance(task)
 
+    lines += url_risk_lines(data_dir)
     header = [
         BEGIN,
         "## Screening (scam / spam / ham)",
@@ -266,6 +281,43 @@ def run_evaluation(data_dir: Path, docs: Path | None) -> str:
     if docs is not None:
         write_block(docs, block)
     return block
+
+
+def url_risk_lines(data_dir: Path) -> list[str]:
+    """URL risk on Hannousse (balanced phishing/legitimate) and on the Thai-keyword hits of
+    Phishing.Database. URL risk rules are hand-set, so neither set was used to fit anything."""
+    import csv
+
+    from tatsai.screening.urlrisk import assess
+
+    path = data_dir / "url_phishing_hannousse_11430" / "dataset_phishing_url_status.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = [(r["url"], r["status"] == "phishing") for r in csv.DictReader(handle)]
+    truth = np.array([bad for _, bad in rows])
+    scores = np.array([assess(url).score for url, _ in rows])
+    lines = [
+        f"### URL risk (hand-set rules, nothing fitted) — Hannousse URLs ({len(rows):,}, "
+        f"{int(truth.sum()):,} phishing)",
+        "",
+        "| flagged when | precision | recall | F1 | legitimate flagged |",
+        "|---|---|---|---|---|",
+    ]
+    for name, flagged in (("verdict high (score ≥ 0.7)", scores >= 0.7),
+                          ("suspicious or high (score ≥ 0.3)", scores >= 0.3)):  # fmt: skip
+        p, r, f = _prf(truth, flagged)
+        lines.append(f"| {name} | {p:.3f} | {r:.3f} | {f:.3f} | {np.mean(flagged[~truth]):.1%} |")
+    hits = data_dir / "phishing_database_partial" / "thai_keyword_hits_UNVERIFIED.txt"
+    if hits.exists():
+        hosts = [h.strip() for h in hits.read_text(encoding="utf-8").splitlines() if h.strip()]
+        high = sum(assess(h).score >= 0.7 for h in hosts)
+        lines += [
+            "",
+            f"Phishing.Database lines matching Thai brand keywords (unverified, some are not "
+            f"Thai-targeting): {high} of {len(hosts)} scored high. Global phishing URLs that "
+            "imitate no Thai brand are mostly outside what these rules look for: the recall "
+            "above is low by design, the message classifier and the registry carry the rest.",
+        ]
+    return [*lines, ""]
 
 
 def write_block(docs: Path, block: str, *, title: str = "# Evaluation") -> None:

@@ -18,10 +18,13 @@ Contract:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
 from numpy.typing import NDArray
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 from tatsai.screening.normalize import (
     EMOJI,
@@ -92,6 +95,8 @@ class Features:
 
     def matrix(self) -> sp.csr_matrix:
         """The (n_rows, N_FEATURES) sparse matrix, for training (DEAD entries dropped)."""
+        import scipy.sparse as sp  # training only: screening never pays scipy's import time
+
         rows = np.concatenate([self.row_of[: len(c)] for c in self.ngram_cols])
         cols = np.concatenate(self.ngram_cols)
         keep = cols != DEAD

@@ -9,8 +9,9 @@ The verdict of a message combines, in this order of authority:
    risk. Screening never imports the registry: the caller passes the lookup.
 3. **URL risk**: a link scored ``high`` (a lookalike of a Thai brand or official domain) makes
    the message ``scam``.
-4. **Classifier**: calibrated probabilities of ham/spam/scam; ``scam`` when P(scam) ≥
-   :data:`SCAM_THRESHOLD`, else the likelier of ham and spam.
+4. **Classifier**: calibrated probabilities of ham/spam/scam; ``scam`` when P(scam) reaches the
+   model's ``scam_threshold`` (chosen at training time, default :data:`SCAM_THRESHOLD`), else
+   the likelier of ham and spam.
 
 ``score`` is the final scam score in [0, 1]; ``category`` is set for scam verdicts.
 """
@@ -133,6 +134,7 @@ def screen_texts(
         labels = model.labels
         scam_col, ham_col, spam_col = (labels.index(x) for x in ("scam", "ham", "spam"))
         rounded = proba.round(4).tolist()
+        threshold = float(model.metadata.get("scam_threshold", SCAM_THRESHOLD))
         meta_rows = features.meta.tolist()
         for row, index in enumerate(readable):
             p = rounded[row]
@@ -147,7 +149,7 @@ def screen_texts(
             else:
                 hits = []
             worst = max(url_risks, key=lambda u: u.score, default=None)
-            if score >= SCAM_THRESHOLD:
+            if score >= threshold:
                 verdict = "scam"
                 reasons.append(f"classifier: scam probability {score:.2f}")
             else:

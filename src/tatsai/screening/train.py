@@ -5,7 +5,9 @@
 1. Features of every training example (normalize → URL risk → hashed n-grams + meta).
 2. The regularization strength ``alpha`` is chosen by 3-fold stratified cross-validation on
    the training data only (scam F1), from :data:`ALPHA_GRID`.
-3. Out-of-fold raw scores (5-fold) fit the 3×3 matrix-scaling calibrator.
+3. Out-of-fold raw scores (5-fold) fit the 3×3 matrix-scaling calibrator; on the same
+   calibrated out-of-fold probabilities, the scam threshold is the smallest in [0.5, 0.95]
+   that calls at most 1% of the legitimate OTP/bank/operator notices scam.
 4. The final linear model is fitted on all training data.
 
 The learner is scikit-learn's ``SGDClassifier`` with logistic loss (one-vs-rest), fixed seeds,
@@ -31,7 +33,7 @@ from sklearn.pipeline import Pipeline, make_pipeline
 
 from tatsai.screening.data import LABELS, Example
 from tatsai.screening.features import N_FEATURES, Features, featurize
-from tatsai.screening.model import LinearScreeningModel
+from tatsai.screening.model import LinearScreeningModel, softmax
 from tatsai.screening.normalize import normalize_batch
 from tatsai.screening.service import url_summary
 
@@ -135,8 +137,13 @@ def train_model(
     cv_scores: dict[str, float] = {}
     if alpha is None:
         alpha, cv_scores = choose_alpha(x, y)
+    threshold, legit_fp = 0.5, None
     if calibrate and len(set(y)) == len(LABELS):
-        matrix, bias = fit_calibrator(out_of_fold_raw(x, y, alpha), y)
+        raw = out_of_fold_raw(x, y, alpha)
+        matrix, bias = fit_calibrator(raw, y)
+        p_scam = softmax(raw @ matrix.T + bias)[:, LABELS.index("scam")]
+        legit = np.array([is_legitimate_notice(e) for e in examples])
+        threshold, legit_fp = choose_threshold(p_scam, legit)
     else:
         matrix, bias = np.eye(len(LABELS)), np.zeros(len(LABELS))
     fit = fit_linear(x, y, alpha)
@@ -145,6 +152,12 @@ def train_model(
         "learner": f"SGDClassifier(log_loss, alpha={alpha:g}, epochs={EPOCHS}, seed={SEED})",
         "alpha": alpha,
         "alpha_cv_scam_f1": cv_scores,
+        "scam_threshold": threshold,
+        "scam_threshold_rule": (
+            f"smallest P(scam) threshold ≥ 0.5 calling at most {LEGIT_FP_TARGET:.0%} of legitimate "
+            "OTP/bank/operator notices in the training data scam (out-of-fold, calibrated)"
+        ),
+        "legit_fp_out_of_fold": legit_fp,
         "training_examples": len(y),
         "training_label_counts": counts,
         "training_sources": sources or {},
@@ -152,6 +165,31 @@ def train_model(
         "train_seconds": round(time.perf_counter() - started, 1),
     }
     return LinearScreeningModel(LABELS, fit.weights, fit.intercept, matrix, bias, metadata)
+
+
+LEGIT_FP_TARGET = 0.01
+
+
+def is_legitimate_notice(example: Example) -> bool:
+    """OTPs and bank/operator/agency notices: what the false-positive target is about."""
+    if example.source == "ssivakorn":
+        return example.original_label in ("ok", "otp")
+    return example.source == "authored" and example.label == "ham"
+
+
+def choose_threshold(
+    p_scam: NDArray[np.float64], legit: NDArray[np.bool_]
+) -> tuple[float, float | None]:
+    """The smallest threshold in [0.5, 0.95] (step 0.01) whose false-positive rate on the
+    ``legit`` examples is at most :data:`LEGIT_FP_TARGET`, and that rate."""
+    if not legit.any():
+        return 0.5, None
+    rate = 1.0
+    for threshold in np.round(np.arange(0.5, 0.951, 0.01), 2):
+        rate = float(np.mean(p_scam[legit] >= threshold))
+        if rate <= LEGIT_FP_TARGET:
+            return float(threshold), round(rate, 4)
+    return 0.95, round(rate, 4)
 
 
 def plain_baseline() -> Pipeline:

@@ -269,8 +269,15 @@ def assess(url: str) -> UrlRisk:
         reasons.append(f"brand {token!r} inside unofficial domain {registrable!r}")
     if brand is None:
         words = re.split(r"[-_.0-9/]+", (parts.subdomain + "." + url.lower().split(host, 1)[-1]))
-        token = _brand_word(words) or next(
-            (t for t in BRAND_TOKENS if len(t) > _SHORT and any(t in w for w in words)), None
+        token = (
+            _brand_word(words)
+            or next(
+                (t for t in BRAND_TOKENS if len(t) > _SHORT and any(t in w for w in words)), None
+            )
+            or next(
+                (t for t in _PREFIX_OK for w in words if w.startswith(t) and len(w) > len(t) + 2),
+                None,
+            )
         )
         if token:
             brand = token
