@@ -17,6 +17,8 @@ from tatsai.core.cli import audit_app, config_app, db_app
 from tatsai.core.errors import TatsaiError
 from tatsai.indicators.cli import extract_command
 from tatsai.orgs.cli import key_app, org_app
+from tatsai.registry.cli import indicators_app, lookup_command
+from tatsai.sim.cli import simulate_command
 
 app = typer.Typer(
     name="tatsai",
@@ -31,6 +33,9 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(org_app, name="org")
 app.add_typer(key_app, name="key")
 app.command("extract")(extract_command)
+app.add_typer(indicators_app, name="indicators")
+app.command("lookup")(lookup_command)
+app.command("simulate")(simulate_command)
 app.add_typer(telco_app, name="telco")
 
 

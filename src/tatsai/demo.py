@@ -24,6 +24,7 @@ from tatsai.core.settings import get_settings
 # (module, title) — later issues add their stage here.
 STAGES: list[tuple[str, str]] = [
     ("tatsai.orgs.demo", "Foundation: store, organizations, indicator extraction"),
+    ("tatsai.sim.demo", "Simulator: a small seeded world of calls, SMS, reports and transfers"),
     ("tatsai.analytics.telco.demo", "Telco analytics: scam SIMs, SIM boxes, border cells"),
 ]
 

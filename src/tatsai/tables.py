@@ -12,6 +12,7 @@ import importlib
 TABLE_MODULES = (
     "tatsai.core.models",
     "tatsai.orgs.models",
+    "tatsai.registry.models",
 )
 
 

@@ -13,6 +13,11 @@ import pyarrow as pa
 
 TS = pa.timestamp("us", tz="UTC")
 
+#: Mobile network operators (brands as they appear in records; dtac is a True Corporation brand).
+OPERATORS = frozenset({"AIS", "TRUE", "DTAC", "NT"})
+#: Indicator types a report can name; the names of ``tatsai.indicators`` types.
+INDICATOR_TYPES = frozenset({"phone", "sender_id", "url", "bank_account", "promptpay", "line_id"})
+
 
 @dataclass(frozen=True)
 class TableSchema:
@@ -48,7 +53,7 @@ SUBSCRIBERS = TableSchema(
     ),
     key=("imsi",),
     description="One row per SIM (IMSI) and its number.",
-    enums={"plan": frozenset({"prepaid", "postpaid"})},
+    enums={"plan": frozenset({"prepaid", "postpaid"}), "operator": OPERATORS},
 )
 
 DEVICES = TableSchema(
@@ -76,6 +81,7 @@ CELLS = TableSchema(
     ),
     key=("cell_id",),
     description="Radio cells with their location and distance to the nearest land border.",
+    enums={"operator": OPERATORS, "border_country": frozenset({"MM", "LA", "KH", "MY"})},
 )
 
 CDR = TableSchema(
@@ -127,15 +133,17 @@ REPORTS = TableSchema(
         ("kind", pa.string()),  # call | sms | url | account | other
         ("amount_lost_thb", pa.float64()),
         ("truth", pa.string()),  # truth: true | false | malicious
+        ("incident_ts", TS),  # when the reporter says it happened; often left out
     ),
     key=("report_id",),
     description="Citizens' reports: delayed, partial, some false or malicious.",
     enums={
         "channel": frozenset({"sms-1185", "ussd", "web", "api"}),
+        "indicator_type": INDICATOR_TYPES,
         "kind": frozenset({"call", "sms", "url", "account", "other"}),
         "truth": frozenset({"true", "false", "malicious"}),
     },
-    nullable=frozenset({"amount_lost_thb"}),
+    nullable=frozenset({"amount_lost_thb", "incident_ts"}),
 )
 
 ACCOUNTS = TableSchema(
@@ -148,7 +156,8 @@ ACCOUNTS = TableSchema(
         ("kind", pa.string()),  # personal | business | ewallet | exchange
     ),
     key=("account_id",),
-    description="Bank and e-wallet accounts.",
+    description="Bank and e-wallet accounts. holder_id is in the same pseudonym space as "
+    "subscribers.holder_id (one ID card, one pseudonym).",
     enums={"kind": frozenset({"personal", "business", "ewallet", "exchange"})},
 )
 
@@ -208,6 +217,54 @@ TRUTH_VICTIM_TRANSFERS = TableSchema(
     nullable=frozenset({"report_id"}),
 )
 
+TRUTH_ROLES = TableSchema(
+    name="truth_roles",
+    schema=_schema(
+        ("imsi", pa.string()),
+        ("msisdn", pa.string()),
+        ("role", pa.string()),
+        ("gang_id", pa.string()),  # for scam roles, else empty
+    ),
+    key=("imsi",),
+    description="Truth: every SIM that is not an ordinary person's, and what it is used for.",
+    enums={
+        "role": frozenset(
+            {"call_centre", "delivery_rider", "sales", "scam_caller", "scam_sms", "sim_box"}
+        )
+    },
+    nullable=frozenset({"gang_id"}),
+)
+
+TRUTH_CAMPAIGNS = TableSchema(
+    name="truth_campaigns",
+    schema=_schema(
+        ("campaign_id", pa.string()),
+        ("gang_id", pa.string()),
+        ("theme", pa.string()),
+        ("url", pa.string()),  # the lookalike link the campaign spreads, empty for none
+        ("start_ts", TS),
+        ("end_ts", TS),
+    ),
+    key=("campaign_id",),
+    description="Truth: scam campaigns (one theme and lure over a time window) and their gang.",
+    enums={
+        "theme": frozenset(
+            {
+                "bank",
+                "government",
+                "police",
+                "courier",
+                "utility",
+                "loan",
+                "job",
+                "gambling",
+                "investment",
+            }
+        )
+    },
+    nullable=frozenset({"url"}),
+)
+
 TABLES: dict[str, TableSchema] = {
     t.name: t
     for t in (
@@ -223,5 +280,7 @@ TABLES: dict[str, TableSchema] = {
         TRUTH_SIM_BOXES,
         TRUTH_MULE_ACCOUNTS,
         TRUTH_VICTIM_TRANSFERS,
+        TRUTH_ROLES,
+        TRUTH_CAMPAIGNS,
     )
 }
