@@ -182,3 +182,21 @@ def test_purge_removes_personal_data_past_retention(db_session: Session) -> None
     assert purged.texts == 1
     assert db_session.execute(select(func.count()).select_from(ReporterContact)).scalar_one() == 0
     assert db_session.execute(select(Report.text)).scalar_one() is None
+
+
+def test_worker_screens_the_text_and_extracts_its_indicators(
+    db_session: Session, clean_engine: Engine
+) -> None:
+    scam = _file(db_session, text="พัสดุของคุณตกค้าง ชำระค่าธรรมเนียม 25 บาท ที่ https://kerry-th.top/p")
+    bare = _file(db_session, phone="0812345003")
+    pipeline.drain(clean_engine)
+    db_session.expire_all()
+    screened = db_session.get(Report, scam)
+    assert screened is not None
+    assert screened.model_score is not None
+    assert screened.model_score > 0.5
+    assert db_session.get(Report, bare).model_score is None  # type: ignore[union-attr]
+    found = db_session.execute(
+        select(ReportIndicator.type, ReportIndicator.value).where(ReportIndicator.report_id == scam)
+    ).all()
+    assert ("url", "https://kerry-th.top/p") in found
