@@ -49,7 +49,7 @@ def value_of(type_name: str, n: int) -> str:
     if type_name == "phone":
         return f"+668{n:08d}"
     if type_name == "bank_account":
-        return f"{(n % 90) + 2:03d}-{n:010d}"
+        return f"004-{n:010d}"  # Kasikornbank: 10-digit accounts, valid for the type
     if type_name == "domain":
         return f"scam{n}.lookalike-{n % 997}.top"
     return f"https://pay{n}.parcel-{n % 991}.top/login?id={n % 10007}"
