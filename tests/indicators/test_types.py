@@ -148,6 +148,7 @@ INVALID: list[tuple[str, str, str]] = [
     ("domain", "co.th", "public suffix"),
     ("domain", "-bad-.com", "label"),
     ("domain", "xn--zz.com", "punycode"),
+    ("domain", "[/", "IPv6"),
     ("email", "no-at-sign.com", "local part"),
     ("email", "a@b", "dot"),
     ("email", "a..b@example.com", "local part"),

@@ -140,7 +140,10 @@ class DomainType(IndicatorType):
     def clean(self, raw: str) -> str:
         text = _prepare(raw)
         if "://" in text or "/" in text:
-            text = urlsplit(text if "://" in text else "http://" + text).hostname or ""
+            try:
+                text = urlsplit(text if "://" in text else "http://" + text).hostname or ""
+            except ValueError as exc:  # "[/": an unbalanced IPv6 bracket
+                raise self.invalid(raw, str(exc)) from None
         try:
             return _clean_host(text)
         except ValueError as exc:
