@@ -12,14 +12,15 @@ import sys
 import typer
 from pydantic import ValidationError
 
+from tatsai.analytics.money.cli import money_app
 from tatsai.analytics.telco.cli import telco_app
 from tatsai.core.cli import audit_app, config_app, db_app
 from tatsai.core.errors import TatsaiError
 from tatsai.indicators.cli import extract_command
 from tatsai.orgs.cli import key_app, org_app
 from tatsai.registry.cli import indicators_app, lookup_command
-from tatsai.sim.cli import simulate_command
 from tatsai.reports.cli import purge_command, reports_app, worker_command
+from tatsai.sim.cli import simulate_command
 
 app = typer.Typer(
     name="tatsai",
@@ -41,6 +42,7 @@ app.add_typer(reports_app, name="reports")
 app.command("worker")(worker_command)
 app.command("purge")(purge_command)
 app.add_typer(telco_app, name="telco")
+app.add_typer(money_app, name="money")
 
 
 @app.command("serve")

@@ -27,6 +27,7 @@ STAGES: list[tuple[str, str]] = [
     ("tatsai.sim.demo", "Simulator: a small seeded world of calls, SMS, reports and transfers"),
     ("tatsai.reports.demo", "Report center 1185: every channel, the queue, what happened"),
     ("tatsai.analytics.telco.demo", "Telco analytics: scam SIMs, SIM boxes, border cells"),
+    ("tatsai.analytics.money.demo", "Money trail: trace victims' money, flag mule accounts"),
 ]
 
 
