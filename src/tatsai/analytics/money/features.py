@@ -46,10 +46,14 @@ _VIEWS: tuple[tuple[str, str], ...] = (
           FROM m_transfers""",
     ),
     (
+        "m_amt_counts",
+        "SELECT src, amt, COUNT(*) AS c FROM m_t GROUP BY src, amt",
+    ),
+    (
         "m_usual",
         """SELECT src, amt FROM (
              SELECT src, amt, ROW_NUMBER() OVER (PARTITION BY src ORDER BY c DESC, amt) AS rn
-             FROM (SELECT src, amt, COUNT(*) AS c FROM m_t GROUP BY src, amt) counted
+             FROM m_amt_counts
            ) ranked WHERE rn = 1""",
     ),
     (
@@ -64,8 +68,7 @@ _VIEWS: tuple[tuple[str, str], ...] = (
     (
         "m_out",
         """SELECT src AS a, COUNT(*) AS n_out, SUM(amt) AS amt_out, AVG(amt) AS mean_out,
-             MAX(amt) AS max_out, MIN(amt) AS min_out, COUNT(DISTINCT dst) AS cp_out,
-             COUNT(DISTINCT day) AS days_out, COUNT(DISTINCT amt) AS amounts_out,
+             MAX(amt) AS max_out, MIN(amt) AS min_out,
              SUM(odd) AS odd_out, SUM(night) AS night_out, SUM(cash_out * amt) AS cash_amt,
              MIN(t) AS first_out, MAX(t) AS last_out
            FROM m_e GROUP BY src""",
@@ -73,10 +76,13 @@ _VIEWS: tuple[tuple[str, str], ...] = (
     (
         "m_in",
         """SELECT dst AS a, COUNT(*) AS n_in, SUM(amt) AS amt_in, AVG(amt) AS mean_in,
-             MAX(amt) AS max_in, MIN(amt) AS min_in, COUNT(DISTINCT src) AS cp_in,
-             COUNT(DISTINCT day) AS days_in, SUM(odd) AS odd_in, SUM(night) AS night_in,
+             MAX(amt) AS max_in, MIN(amt) AS min_in, SUM(odd) AS odd_in, SUM(night) AS night_in,
              MIN(t) AS first_in, MAX(t) AS last_in
            FROM m_e WHERE dst IS NOT NULL GROUP BY dst""",
+    ),
+    (
+        "m_amounts",
+        "SELECT src AS a, COUNT(*) AS amounts_out FROM m_amt_counts GROUP BY src",
     ),
     (
         "m_pair",
@@ -85,24 +91,24 @@ _VIEWS: tuple[tuple[str, str], ...] = (
     ),
     (
         "m_pair_out",
-        """SELECT src AS a, SUM(CASE WHEN n > 1 THEN 1 ELSE 0 END) AS repeat_cp_out,
-             SUM(CASE WHEN odd > 0 THEN 1 ELSE 0 END) AS odd_cp_out
+        """SELECT src AS a, COUNT(*) AS cp_out, SUM(CASE WHEN n > 1 THEN 1 ELSE 0 END)
+             AS repeat_cp_out, SUM(CASE WHEN odd > 0 THEN 1 ELSE 0 END) AS odd_cp_out
            FROM m_pair GROUP BY src""",
     ),
     (
         "m_pair_in",
-        """SELECT dst AS a, SUM(CASE WHEN n > 1 THEN 1 ELSE 0 END) AS repeat_cp_in,
-             SUM(CASE WHEN odd > 0 THEN 1 ELSE 0 END) AS odd_cp_in
+        """SELECT dst AS a, COUNT(*) AS cp_in, SUM(CASE WHEN n > 1 THEN 1 ELSE 0 END)
+             AS repeat_cp_in, SUM(CASE WHEN odd > 0 THEN 1 ELSE 0 END) AS odd_cp_in
            FROM m_pair GROUP BY dst""",
     ),
     (
         "m_burst_out",
-        """SELECT a, MAX(c) AS burst_out FROM
+        """SELECT a, MAX(c) AS burst_out, COUNT(*) AS days_out FROM
              (SELECT src AS a, day, COUNT(*) AS c FROM m_t GROUP BY src, day) d GROUP BY a""",
     ),
     (
         "m_burst_in",
-        """SELECT a, MAX(c) AS burst_in FROM
+        """SELECT a, MAX(c) AS burst_in, COUNT(*) AS days_in FROM
              (SELECT dst AS a, day, COUNT(*) AS c FROM m_t WHERE dst IS NOT NULL
               GROUP BY dst, day) d GROUP BY a""",
     ),
@@ -115,9 +121,9 @@ _VIEWS: tuple[tuple[str, str], ...] = (
              COALESCE(o.mean_out, 0.0) AS mean_out, COALESCE(i.mean_in, 0.0) AS mean_in,
              COALESCE(o.max_out, 0.0) AS max_out, COALESCE(i.max_in, 0.0) AS max_in,
              COALESCE(o.min_out, 0.0) AS min_out, COALESCE(i.min_in, 0.0) AS min_in,
-             COALESCE(o.cp_out, 0) AS cp_out, COALESCE(i.cp_in, 0) AS cp_in,
-             COALESCE(o.days_out, 0) AS days_out, COALESCE(i.days_in, 0) AS days_in,
-             COALESCE(o.amounts_out, 0) AS amounts_out,
+             COALESCE(po.cp_out, 0) AS cp_out, COALESCE(pi.cp_in, 0) AS cp_in,
+             COALESCE(bo.days_out, 0) AS days_out, COALESCE(bi.days_in, 0) AS days_in,
+             COALESCE(am.amounts_out, 0) AS amounts_out,
              COALESCE(o.odd_out, 0) AS odd_out, COALESCE(i.odd_in, 0) AS odd_in,
              COALESCE(po.repeat_cp_out, 0) AS repeat_cp_out,
              COALESCE(pi.repeat_cp_in, 0) AS repeat_cp_in,
@@ -145,7 +151,8 @@ _VIEWS: tuple[tuple[str, str], ...] = (
            FROM m_acc CROSS JOIN m_span s
            LEFT JOIN m_out o ON o.a = m_acc.a LEFT JOIN m_in i ON i.a = m_acc.a
            LEFT JOIN m_pair_out po ON po.a = m_acc.a LEFT JOIN m_pair_in pi ON pi.a = m_acc.a
-           LEFT JOIN m_burst_out bo ON bo.a = m_acc.a LEFT JOIN m_burst_in bi ON bi.a = m_acc.a""",
+           LEFT JOIN m_burst_out bo ON bo.a = m_acc.a LEFT JOIN m_burst_in bi ON bi.a = m_acc.a
+           LEFT JOIN m_amounts am ON am.a = m_acc.a""",
     ),
     (
         "m_nb",
@@ -164,6 +171,8 @@ _VIEWS: tuple[tuple[str, str], ...] = (
     ),
 )
 
+_MATERIALIZED = frozenset({"m_e", "m_amt_counts", "m_pair", "m_local"})
+
 _FEATURE_QUERY = """SELECT l.*, COALESCE(n.nb_mean_degree, 0.0) AS nb_mean_degree,
      COALESCE(n.nb_max_degree, 0) AS nb_max_degree, COALESCE(n.nb_odd, 0) AS nb_odd,
      COALESCE(n.nb_odd_share, 0.0) AS nb_odd_share,
@@ -181,7 +190,11 @@ def register_transfers(engine: AnalyticsEngine, transfers: pa.Table) -> None:
     """Register canonical transfers and the feature views on ``engine``."""
     engine.register("m_transfers", with_epoch_seconds(transfers))
     for name, sql in _VIEWS:
-        engine.alias(name, sql)
+        if name in _MATERIALIZED:
+            # Read by several later views: computed once, then registered as a table.
+            engine.register(name, engine.query(sql))
+        else:
+            engine.alias(name, sql)
 
 
 def edge_list(engine: AnalyticsEngine) -> pa.Table:
@@ -219,14 +232,13 @@ def seeded_pagerank(ids: list[str], edges: pa.Table, seeds: np.ndarray) -> np.nd
     n = len(ids)
     if n == 0 or not seeds.any():
         return np.zeros(n)
-    index = {a: i for i, a in enumerate(ids)}
-    src = [index[a] for a in edges.column("src").to_pylist()]
-    dst = [index[a] for a in edges.column("dst").to_pylist()]
-    graph = ig.Graph(n=n, edges=list(zip(src, dst, strict=True)), directed=False)
+    value_set = pa.array(ids, pa.string())
+    src = pc.index_in(edges.column("src"), value_set=value_set).to_numpy(zero_copy_only=False)
+    dst = pc.index_in(edges.column("dst"), value_set=value_set).to_numpy(zero_copy_only=False)
+    graph = ig.Graph(n=n, edges=np.column_stack([src, dst]).astype(np.int64), directed=False)
     weights = edges.column("n").to_numpy(zero_copy_only=False).astype(float)
-    reset = seeds.astype(float)
     scores = graph.personalized_pagerank(
-        damping=0.85, reset=reset.tolist(), weights=weights.tolist(), directed=False
+        damping=0.85, reset=seeds.astype(float).tolist(), weights=weights.tolist(), directed=False
     )
     return np.asarray(scores) * n
 

@@ -116,6 +116,7 @@ class TransferIndex:
         n = transfers.num_rows
         self.src = codes[:n].astype(np.int64)
         self.dst = codes[n:].astype(np.int64)
+        self._rows: dict[str, int] | None = None
         self.out_order, self.out_ptr = self._group(self.src)
         self.in_order, self.in_ptr = self._group(self.dst)
 
@@ -126,10 +127,12 @@ class TransferIndex:
         return order, ptr
 
     def row_of(self, txn_id: str) -> int:
-        row = pc.index(self.txn_ids, pa.scalar(txn_id, pa.string())).as_py()
-        if row < 0:
+        if self._rows is None:  # built on first use: a trace by account never needs it
+            self._rows = {t: i for i, t in enumerate(self.txn_ids.to_pylist())}
+        row = self._rows.get(txn_id)
+        if row is None:
             raise NotFound(f"no transfer with txn_id {txn_id!r}", field="txn")
-        return int(row)
+        return row
 
     def rows(self, account: int, *, outgoing: bool, start: int, end: int) -> np.ndarray:
         """Rows of ``account``'s transfers with ``start <= ts <= end``, in time order."""
