@@ -64,11 +64,21 @@ def run(ctx: DemoContext) -> None:
     )
     index = TransferIndex(transfers)
     shown = Table(title="victims' money, traced 5 hops / 72 h")
-    for column in ("victim transfer", "THB", "accounts", "to mules", "cashed out", "freeze first"):
+    for column in (
+        "victim transfer",
+        "THB",
+        "accounts",
+        "ended at mules",
+        "cashed out",
+        "freeze first",
+    ):
         shown.add_column(column)
     for txn in victims.column("txn_id").to_pylist()[:8]:
         trail = trace(index, txn=txn, hops=5)
-        to_mules = sum(a.received for a in trail.accounts.values() if a.account_id in gang_of)
+        # Where the traced money ended: still held by, or cashed out from, mule accounts.
+        to_mules = sum(
+            a.held + a.cashed_out for a in trail.accounts.values() if a.account_id in gang_of
+        )
         top = trail.freeze_points(1)
         shown.add_row(
             txn,
