@@ -12,6 +12,7 @@ import sys
 import typer
 from pydantic import ValidationError
 
+from tatsai.analytics.money.cli import money_app
 from tatsai.analytics.telco.cli import telco_app
 from tatsai.core.cli import audit_app, config_app, db_app
 from tatsai.core.errors import TatsaiError
@@ -42,6 +43,7 @@ app.add_typer(reports_app, name="reports")
 app.command("worker")(worker_command)
 app.command("purge")(purge_command)
 app.add_typer(telco_app, name="telco")
+app.add_typer(money_app, name="money")
 app.add_typer(screen_app, name="screen")
 app.command("url-check")(url_check_command)
 

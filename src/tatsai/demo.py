@@ -29,6 +29,7 @@ STAGES: list[tuple[str, str]] = [
     ("tatsai.screening.demo", "Screening: Thai/English scam verdicts, lookalike links"),
     ("tatsai.reports.demo", "Report center 1185: every channel, the queue, what happened"),
     ("tatsai.analytics.telco.demo", "Telco analytics: scam SIMs, SIM boxes, border cells"),
+    ("tatsai.analytics.money.demo", "Money trail: trace victims' money, flag mule accounts"),
 ]
 
 

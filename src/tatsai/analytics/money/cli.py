@@ -1,0 +1,194 @@
+"""``tatsai money …``: trace victims' money, train and score the mule model, evaluate."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pyarrow.csv as pacsv
+import typer
+
+from tatsai.analytics.engine import AnalyticsEngine, EngineName, open_engine
+from tatsai.analytics.money import export
+from tatsai.analytics.money.features import account_features
+from tatsai.analytics.money.io import LoadReport, load_accounts, load_transfers
+from tatsai.analytics.money.model import MuleModel, train
+from tatsai.analytics.money.service import label_vector, read_labels, score_accounts
+from tatsai.analytics.money.trace import TransferIndex, trace
+from tatsai.core.errors import InvalidInput
+
+money_app = typer.Typer(help="Money trail and mule accounts: trace, train, score.")
+
+ENGINE = typer.Option("duckdb", "--engine", help="duckdb (default) or spark.")
+SKIP = typer.Option(
+    False, "--skip-bad-rows", help="Leave bad rows out (and list them), don't fail."
+)
+LAYOUT = typer.Option(
+    "canonical", "--layout", help="canonical (txn_id,ts,src_account,…) or amlsim."
+)
+ACCOUNTS = typer.Option(
+    None, "--accounts", help="Canonical accounts table: checks unknown accounts."
+)
+
+
+def parse_window(text: str) -> int:
+    """``72h``, ``3d``, ``90m`` → seconds (1 minute to 30 days)."""
+    match = re.fullmatch(r"\s*(\d+)\s*([mhd])\s*", text.lower())
+    if not match:
+        raise InvalidInput(f"window {text!r}: use e.g. 90m, 72h or 3d", field="window")
+    seconds = int(match.group(1)) * {"m": 60, "h": 3600, "d": 86400}[match.group(2)]
+    if not 60 <= seconds <= 30 * 86400:
+        raise InvalidInput("window must be between 1m and 30d", field="window")
+    return seconds
+
+
+def _engine(name: str) -> AnalyticsEngine:
+    if name not in ("duckdb", "spark"):
+        raise InvalidInput(f"unknown engine {name!r}; use duckdb or spark", field="engine")
+    engine_name: EngineName = "spark" if name == "spark" else "duckdb"
+    return open_engine(engine_name)
+
+
+def _load(path: Path, layout: str, accounts: Path | None, skip: bool):  # type: ignore[no-untyped-def]
+    report = LoadReport()
+    table = load_transfers(
+        path,
+        layout=layout,
+        accounts=load_accounts(accounts) if accounts else None,
+        skip_bad_rows=skip,
+        report=report,
+    )
+    for bad in report.bad_rows[:20]:
+        typer.echo(f"skipped {path} {bad.line()}", err=True)
+    if len(report.bad_rows) > 20:
+        typer.echo(f"… and {len(report.bad_rows) - 20} more bad rows", err=True)
+    if report.rows_skipped_generic:
+        typer.echo(f"skipped {report.rows_skipped_generic} malformed rows in {path}", err=True)
+    return table
+
+
+@money_app.command("trace")
+def trace_command(
+    transfers: Path = typer.Option(
+        ..., "--transfers", help="Transfers (CSV/Parquet file or folder)."
+    ),
+    txn: str | None = typer.Option(None, "--txn", help="Trace from this transfer."),
+    account: str | None = typer.Option(
+        None, "--account", help="Trace all money this account sent."
+    ),
+    hops: int = typer.Option(5, "--hops", min=1, max=20, help="Transfers to follow at most."),
+    window: str = typer.Option("72h", "--window", help="How long after the start (e.g. 72h)."),
+    output: Path | None = typer.Option(None, "--output", help="Write the JSON trail here."),
+    ftm_out: Path | None = typer.Option(
+        None, "--ftm", help="Write FollowTheMoney entities (JSON lines)."
+    ),
+    graphml: Path | None = typer.Option(None, "--graphml", help="Write the trail as GraphML."),
+    freeze: Path | None = typer.Option(
+        None, "--freeze", help="Write freeze requests per bank (CSV)."
+    ),
+    layout: str = LAYOUT,
+    accounts: Path | None = ACCOUNTS,
+    skip_bad_rows: bool = SKIP,
+) -> None:
+    """Follow money forward from a transfer or an account; print the trail as JSON."""
+    table = _load(transfers, layout, accounts, skip_bad_rows)
+    trail = trace(
+        TransferIndex(table), txn=txn, account=account, hops=hops, window_s=parse_window(window)
+    )
+    data = export.trail_json(trail)
+    if ftm_out is not None:
+        ftm_out.write_text(
+            "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in export.trail_ftm(trail)),
+            encoding="utf-8",
+        )
+    if graphml is not None:
+        export.trail_graphml(trail, graphml)
+    if freeze is not None:
+        export.write_csv(
+            freeze, export.FREEZE_COLUMNS, export.freeze_rows(trail, None, reference=trail.start)
+        )
+    if output is not None:
+        export.write_json(output, data)
+    else:
+        typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+@money_app.command("train")
+def train_command(
+    transfers: list[Path] = typer.Option(..., "--transfers", help="Transfers (repeat per set)."),
+    labels: list[Path] = typer.Option(..., "--labels", help="account_id,is_mule (one per set)."),
+    model: Path = typer.Option(..., "--model", help="Where to write the model (+ .json sidecar)."),
+    layout: str = LAYOUT,
+    engine: str = ENGINE,
+    skip_bad_rows: bool = SKIP,
+) -> None:
+    """Train the mule model on one or more labelled transfer sets."""
+    if len(transfers) != len(labels):
+        raise InvalidInput("give one --labels per --transfers", field="labels")
+    feats, ys = [], []
+    with _engine(engine) as eng:
+        for tpath, lpath in zip(transfers, labels, strict=True):
+            f = account_features(eng, _load(tpath, layout, None, skip_bad_rows))
+            feats.append(f)
+            ys.append(label_vector(f, read_labels(lpath)))
+    trained = train(feats, ys)
+    trained.save(model)
+    typer.echo(
+        f"model written to {model} ({trained.facts['rows']} accounts, "
+        f"{trained.facts['positives']} mules, out-of-fold F1 {trained.facts['oof_f1']}, "
+        f"threshold {trained.threshold:.3f})"
+    )
+
+
+@money_app.command("score")
+def score_command(
+    transfers: Path = typer.Option(..., "--transfers", help="Transfers (CSV/Parquet)."),
+    model: Path = typer.Option(..., "--model", help="A model written by `tatsai money train`."),
+    output: Path = typer.Option(..., "--output", help="CSV: account_id,score,is_mule,reasons."),
+    evidence: Path | None = typer.Option(None, "--evidence", help="Registry evidence CSV."),
+    freeze: Path | None = typer.Option(None, "--freeze", help="Freeze requests per bank (CSV)."),
+    reference: str = typer.Option("money-score", "--reference", help="Reference on evidence."),
+    layout: str = LAYOUT,
+    accounts: Path | None = ACCOUNTS,
+    engine: str = ENGINE,
+    skip_bad_rows: bool = SKIP,
+) -> None:
+    """Score every account seen in the transfers with the mule model."""
+    mule_model = MuleModel.load(model)
+    table = _load(transfers, layout, accounts, skip_bad_rows)
+    with _engine(engine) as eng:
+        scores = score_accounts(eng, table, mule_model)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    pacsv.write_csv(scores, output)
+    if evidence is not None:
+        export.write_csv(
+            evidence, export.EVIDENCE_COLUMNS, export.evidence_rows(scores, reference=reference)
+        )
+    if freeze is not None:
+        export.write_csv(
+            freeze, export.FREEZE_COLUMNS, export.freeze_rows(None, scores, reference=reference)
+        )
+    flagged = sum(scores.column("is_mule").to_pylist())
+    typer.echo(f"{scores.num_rows} accounts scored, {flagged} flagged as mules → {output}")
+
+
+@money_app.command("eval")
+def eval_command(
+    amlsim: Path = typer.Option(
+        Path("../shared/data/amlsim_ibm_20k_samples"), "--amlsim", help="AMLSim samples folder."
+    ),
+    doc: Path = typer.Option(Path("docs/evaluation.md"), "--doc", help="Write the results here."),
+    engine: str = ENGINE,
+) -> None:
+    """Measure the mule model (and the baseline) on AMLSim; rewrite the money block of --doc."""
+    from tatsai.analytics.money.evaluate import diagnose, evaluate_amlsim, render, write_block
+
+    if not amlsim.exists():
+        raise InvalidInput(f"{amlsim} does not exist", field="amlsim")
+    engine_name: EngineName = "spark" if engine == "spark" else "duckdb"
+    results = evaluate_amlsim(amlsim, engine_name=engine_name)
+    command = f"tatsai money eval --amlsim {amlsim} --doc {doc}"
+    write_block(doc, render(results, command, diagnose(amlsim, engine_name=engine_name)))
+    for r in results:
+        typer.echo(f"{r.name}: precision {r.precision:.3f} recall {r.recall:.3f} F1 {r.f1:.3f}")

@@ -1,0 +1,298 @@
+"""Follow money forward in time from a transfer or an account, and attribute it per account.
+
+Attribution (see docs/money-trail.md):
+
+* Every account reached holds its money as a queue of pieces ``(amount, tainted)``. An outflow
+  takes from the queue; the share of it that is traced ("tainted") money depends on the rule:
+  - **FIFO** when the account's balance is known: its balance just before the traced money
+    arrived is rebuilt from its own history in the data, and that history never goes below
+    zero (so no money predates the data). Older money leaves first.
+  - **Proportional** when the balance is unknown (the rebuilt history goes negative: the
+    account held money from before the data). Each outflow carries the traced share of the
+    balance at that moment; the balance before arrival is the net inflow over the window before.
+  - An outflow larger than what the account is known to hold is paid from unknown, untraced
+    money for the excess.
+* Money is followed transfer by transfer in time order (cycles included: money coming back is
+  traced again) for at most ``hops`` transfers from the start and within ``window`` seconds of
+  the first traced transfer. A transfer with no ``dst_account`` or a cash channel
+  (ATM, crypto exchange, abroad) is a cash-out: the money leaves the banking system there.
+* ``held`` per account is traced money received minus traced money sent on: what a freeze on
+  that account at the end of the window would recover. Freeze points rank accounts by ``held``.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import deque
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from tatsai.analytics.money.features import CASH_OUT_CHANNELS
+from tatsai.core.errors import InvalidInput, NotFound
+
+EPSILON = 1e-9
+
+
+@dataclass
+class AccountTrail:
+    """What the trace attributes to one account (amounts in THB)."""
+
+    account_id: str
+    hop: int
+    first_ts: int  # seconds since the epoch, UTC: when traced money first arrived
+    received: float = 0.0
+    sent: float = 0.0
+    cashed_out: float = 0.0
+    rule: str = "fifo"
+
+    @property
+    def held(self) -> float:
+        return max(self.received - self.sent - self.cashed_out, 0.0)
+
+    @property
+    def bank(self) -> str:
+        code, sep, _ = self.account_id.partition("-")
+        return code if sep else ""
+
+
+@dataclass(frozen=True)
+class TrailEdge:
+    """One transfer that carried traced money."""
+
+    txn_id: str
+    ts: int
+    src: str
+    dst: str | None
+    amount: float
+    traced: float
+    channel: str
+
+
+@dataclass
+class Trail:
+    """The result of a trace: where the traced money went, account by account."""
+
+    start: str
+    traced_amount: float
+    accounts: dict[str, AccountTrail] = field(default_factory=dict)
+    edges: list[TrailEdge] = field(default_factory=list)
+
+    def freeze_points(self, top: int = 10) -> list[AccountTrail]:
+        """Accounts holding the most traced money at the end of the window, most first."""
+        holders = [a for a in self.accounts.values() if a.held > 0.005]
+        return sorted(holders, key=lambda a: (-a.held, a.account_id))[:top]
+
+    @property
+    def cashed_out(self) -> float:
+        return sum(a.cashed_out for a in self.accounts.values())
+
+
+class TransferIndex:
+    """Transfers arranged for tracing: each account's outgoing and incoming transfers by time."""
+
+    def __init__(self, transfers: pa.Table) -> None:
+        self.txn_ids = transfers.column("txn_id").combine_chunks()
+        micros = pc.cast(transfers.column("ts"), pa.int64()).to_numpy(zero_copy_only=False)
+        self.ts = micros // 1_000_000
+        self.amount = transfers.column("amount_thb").to_numpy(zero_copy_only=False).astype(float)
+        channel = transfers.column("channel").combine_chunks()
+        cash = pc.is_in(channel, pa.array(CASH_OUT_CHANNELS)).to_numpy(zero_copy_only=False)
+        dst_null = pc.is_null(transfers.column("dst_account")).to_numpy(zero_copy_only=False)
+        self.cash = cash | dst_null
+        self.channel = channel
+        both = pa.concat_arrays(
+            [
+                transfers.column("src_account").combine_chunks(),
+                transfers.column("dst_account").combine_chunks(),
+            ]
+        )
+        encoded = pc.dictionary_encode(both)
+        self.accounts: list[str] = encoded.dictionary.to_pylist()
+        self.account_index = {a: i for i, a in enumerate(self.accounts) if a is not None}
+        codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
+        n = transfers.num_rows
+        self.src = codes[:n].astype(np.int64)
+        self.dst = codes[n:].astype(np.int64)
+        self._rows: dict[str, int] | None = None
+        self.out_order, self.out_ptr = self._group(self.src)
+        self.in_order, self.in_ptr = self._group(self.dst)
+
+    def _group(self, owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        order = np.lexsort((self.ts, owner))
+        sorted_owner = owner[order]
+        ptr = np.searchsorted(sorted_owner, np.arange(len(self.accounts) + 1))
+        return order, ptr
+
+    def row_of(self, txn_id: str) -> int:
+        if self._rows is None:  # built on first use: a trace by account never needs it
+            self._rows = {t: i for i, t in enumerate(self.txn_ids.to_pylist())}
+        row = self._rows.get(txn_id)
+        if row is None:
+            raise NotFound(f"no transfer with txn_id {txn_id!r}", field="txn")
+        return row
+
+    def rows(self, account: int, *, outgoing: bool, start: int, end: int) -> np.ndarray:
+        """Rows of ``account``'s transfers with ``start <= ts <= end``, in time order."""
+        order, ptr = (self.out_order, self.out_ptr) if outgoing else (self.in_order, self.in_ptr)
+        rows = order[ptr[account] : ptr[account + 1]]
+        times = self.ts[rows]
+        lo, hi = np.searchsorted(times, start, "left"), np.searchsorted(times, end, "right")
+        return rows[lo:hi]
+
+    def history(self, account: int, before: int) -> tuple[float, bool]:
+        """Net balance rebuilt from ``account``'s transfers before ``before`` and whether it is
+        known (the rebuilt running balance never went below zero)."""
+        rows = np.concatenate(
+            [self.rows(account, outgoing=False, start=-(2**62), end=before - 1),
+             self.rows(account, outgoing=True, start=-(2**62), end=before - 1)]
+        )  # fmt: skip
+        if len(rows) == 0:
+            return 0.0, True
+        signed = np.where(self.dst[rows] == account, self.amount[rows], -self.amount[rows])
+        order = np.lexsort((-signed, self.ts[rows]))  # inflows first within the same second
+        running = np.cumsum(signed[order])
+        return float(running[-1]), bool(running.min() >= -EPSILON)
+
+
+class _Holder:
+    """One traced account's money: a FIFO queue of (amount, traced) or proportional totals."""
+
+    def __init__(self, balance: float, known: bool) -> None:
+        self.fifo = known
+        self.queue: deque[list[float]] = deque()
+        self.balance = max(balance, 0.0)
+        self.traced = 0.0
+        if self.balance > 0 and self.fifo:
+            self.queue.append([self.balance, 0.0])
+
+    def credit(self, amount: float, traced: float) -> None:
+        if self.fifo:
+            self.queue.append([amount, traced])
+        self.balance += amount
+        self.traced += traced
+
+    def debit(self, amount: float) -> float:
+        """Take ``amount`` out; returns the traced part of it."""
+        if self.fifo:
+            traced, need = 0.0, amount
+            while need > EPSILON and self.queue:
+                piece = self.queue[0]
+                take = min(piece[0], need)
+                share = piece[1] * take / piece[0] if piece[0] > 0 else 0.0
+                traced += share
+                piece[0] -= take
+                piece[1] -= share
+                need -= take
+                if piece[0] <= EPSILON:
+                    self.queue.popleft()
+        else:
+            traced = amount * self.traced / max(self.balance, amount) if self.traced > 0 else 0.0
+        self.balance = max(self.balance - amount, 0.0)
+        self.traced = max(self.traced - traced, 0.0)
+        return traced
+
+
+def trace(
+    index: TransferIndex,
+    *,
+    txn: str | None = None,
+    account: str | None = None,
+    hops: int = 5,
+    window_s: int = 72 * 3600,
+) -> Trail:
+    """Trace forward from transfer ``txn`` or from every outflow of ``account`` in the window."""
+    if (txn is None) == (account is None):
+        raise InvalidInput("give exactly one of a transfer id or an account", field="txn")
+    if hops < 1:
+        raise InvalidInput("hops must be at least 1", field="hops")
+    heap: list[tuple[int, int]] = []
+    done: set[int] = set()
+    holders: dict[int, _Holder] = {}
+    if txn is not None:
+        start_row = index.row_of(txn)
+        origin = int(index.src[start_row])
+        t0 = int(index.ts[start_row])
+        seeds = np.array([start_row])
+        label = f"txn:{txn}"
+    else:
+        assert account is not None
+        origin = index.account_index.get(account, -1)
+        if origin < 0:
+            raise NotFound(f"account {account!r} is not in the transfers", field="account")
+        first = index.rows(origin, outgoing=True, start=-(2**62), end=2**62)
+        if len(first) == 0:
+            raise NotFound(f"account {account!r} sends no money", field="account")
+        t0 = int(index.ts[first[0]])
+        seeds = index.rows(origin, outgoing=True, start=t0, end=t0 + window_s)
+        label = f"account:{account}"
+    end = t0 + window_s
+    name = index.accounts
+    trail = Trail(start=label, traced_amount=float(index.amount[seeds].sum()))
+    hop_of: dict[int, int] = {origin: 0}
+    trail.accounts[name[origin]] = AccountTrail(name[origin], 0, t0, rule="origin")
+    seed_set = {int(r) for r in seeds}
+
+    def taint(acct: int, at: int, hop: int) -> None:
+        balance, known = index.history(acct, at)
+        if not known:
+            lookback = np.concatenate(
+                [index.rows(acct, outgoing=False, start=at - window_s, end=at - 1),
+                 index.rows(acct, outgoing=True, start=at - window_s, end=at - 1)]
+            )  # fmt: skip
+            signed = np.where(index.dst[lookback] == acct, 1.0, -1.0) * index.amount[lookback]
+            balance = float(signed.sum())
+        holders[acct] = _Holder(balance, known)
+        hop_of[acct] = hop
+        trail.accounts[name[acct]] = AccountTrail(
+            name[acct], hop, at, rule="fifo" if known else "proportional"
+        )
+        if hop >= hops:
+            return  # money is attributed here but not followed further
+        for outgoing in (True, False):
+            for row in index.rows(acct, outgoing=outgoing, start=at, end=end):
+                if int(row) not in done:
+                    heapq.heappush(heap, (int(index.ts[row]), int(row)))
+
+    for row in seeds:
+        heapq.heappush(heap, (int(index.ts[row]), int(row)))
+    while heap:
+        _, row = heapq.heappop(heap)
+        if row in done:
+            continue
+        done.add(row)
+        src, dst, amount = int(index.src[row]), int(index.dst[row]), float(index.amount[row])
+        if row in seed_set:
+            traced = amount
+        elif src in holders:
+            traced = holders[src].debit(amount)
+        else:
+            traced = 0.0
+        if traced > EPSILON:
+            src_trail = trail.accounts[name[src]]
+            if bool(index.cash[row]) or dst < 0:
+                src_trail.cashed_out += traced
+            else:
+                src_trail.sent += traced
+            trail.edges.append(
+                TrailEdge(
+                    str(index.txn_ids[row]),
+                    int(index.ts[row]),
+                    name[src],
+                    name[dst] if dst >= 0 else None,
+                    amount,
+                    traced,
+                    str(index.channel[row]),
+                )
+            )
+        if dst < 0 or bool(index.cash[row]):
+            continue
+        if traced > EPSILON and dst not in holders and dst != origin:
+            taint(dst, int(index.ts[row]), hop_of[src] + 1)
+        if dst in holders:
+            holders[dst].credit(amount, traced)
+            if traced > EPSILON:
+                trail.accounts[name[dst]].received += traced
+    return trail

@@ -1,0 +1,153 @@
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+import pyarrow.csv as pacsv
+import pytest
+
+from tatsai.analytics.engine import open_engine
+from tatsai.analytics.money.features import account_features
+from tatsai.analytics.money.model import MuleModel, f1_score, train
+from tatsai.analytics.money.service import label_vector, score_accounts
+from tatsai.cli import main
+from tatsai.core.errors import InvalidInput
+
+from .conftest import World
+
+
+def labels(world: World, table) -> np.ndarray:  # type: ignore[no-untyped-def]
+    return label_vector(table, dict.fromkeys(world.mules, 1))
+
+
+@pytest.fixture(scope="module")
+def trained(small_world: World) -> MuleModel:
+    with open_engine("duckdb") as engine:
+        feats = account_features(engine, small_world.transfers)
+    return train([feats], [labels(small_world, feats)])
+
+
+def test_model_finds_mules_in_another_world(trained: MuleModel, other_world: World) -> None:
+    with open_engine("duckdb") as engine:
+        scores = score_accounts(engine, other_world.transfers, trained)
+    flagged = {
+        a
+        for a, m in zip(
+            scores.column("account_id").to_pylist(),
+            scores.column("is_mule").to_pylist(),
+            strict=True,
+        )
+        if m
+    }
+    y = np.array([a in other_world.mules for a in scores.column("account_id").to_pylist()])
+    assert (
+        f1_score(
+            y.astype(int), np.array([a in flagged for a in scores.column("account_id").to_pylist()])
+        )
+        >= 0.9
+    )
+    reasons = [
+        r
+        for r, m in zip(
+            scores.column("reasons").to_pylist(), scores.column("is_mule").to_pylist(), strict=True
+        )
+        if m
+    ]
+    assert all(r for r in reasons)
+
+
+def test_save_load_round_trip_without_pickle(
+    trained: MuleModel, tmp_path: Path, small_world: World
+) -> None:
+    path = tmp_path / "mule.lgb.txt"
+    trained.save(path)
+    assert path.read_text().startswith("tree")
+    meta = json.loads((tmp_path / "mule.lgb.txt.json").read_text())
+    assert meta["threshold"] == trained.threshold
+    again = MuleModel.load(path)
+    with open_engine("duckdb") as engine:
+        feats = account_features(engine, small_world.transfers)
+    assert again.predict(feats) == pytest.approx(trained.predict(feats))
+    meta["features"] = ["n_out"]
+    (tmp_path / "mule.lgb.txt.json").write_text(json.dumps(meta))
+    with pytest.raises(InvalidInput):
+        MuleModel.load(path)
+
+
+def test_training_needs_both_classes(small_world: World) -> None:
+    with open_engine("duckdb") as engine:
+        feats = account_features(engine, small_world.transfers)
+    with pytest.raises(InvalidInput):
+        train([feats], [np.zeros(feats.num_rows)])
+
+
+def test_cli_train_score_evidence_freeze(
+    small_world: World, other_world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name, world in (("a", small_world), ("b", other_world)):
+        pacsv.write_csv(world.transfers, tmp_path / f"{name}.csv")
+        with (tmp_path / f"{name}_labels.csv").open("w") as handle:
+            handle.write("account_id,is_mule\n")
+            for acct in sorted(set(world.transfers.column("src_account").to_pylist())):
+                handle.write(f"{acct},{int(acct in world.mules)}\n")
+    model = tmp_path / "m" / "mule.lgb.txt"
+    with pytest.raises(SystemExit) as done:
+        main(
+            [
+                "money",
+                "train",
+                "--transfers",
+                str(tmp_path / "a.csv"),
+                "--labels",
+                str(tmp_path / "a_labels.csv"),
+                "--model",
+                str(model),
+            ]
+        )
+    assert done.value.code == 0
+    out = tmp_path / "scores.csv"
+    with pytest.raises(SystemExit) as done:
+        main(
+            [
+                "money",
+                "score",
+                "--transfers",
+                str(tmp_path / "b.csv"),
+                "--model",
+                str(model),
+                "--output",
+                str(out),
+                "--evidence",
+                str(tmp_path / "ev.csv"),
+                "--freeze",
+                str(tmp_path / "freeze.csv"),
+            ]
+        )
+    assert done.value.code == 0
+    rows = list(csv.DictReader(out.read_text().splitlines()))
+    assert list(rows[0]) == ["account_id", "score", "is_mule", "reasons"]
+    seen = set(other_world.transfers.column("src_account").to_pylist()) | {
+        a for a in other_world.transfers.column("dst_account").to_pylist() if a
+    }
+    assert {r["account_id"] for r in rows} == seen
+    evidence = list(csv.DictReader((tmp_path / "ev.csv").read_text().splitlines()))
+    assert evidence
+    assert {e["channel"] for e in evidence} == {"analysis:money"}
+    assert {e["type"] for e in evidence} == {"bank_account"}
+    assert {e["value"] for e in evidence} <= seen  # already in the canonical form
+    freeze = list(csv.DictReader((tmp_path / "freeze.csv").read_text().splitlines()))
+    assert {f["bank"] for f in freeze} <= {"002", "004", "014"}
+
+
+def test_cli_bad_input_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "t.csv"
+    bad.write_text(
+        "txn_id,ts,src_account,dst_account,amount_thb,channel\n"
+        "a,2026-03-01T10:00:00Z,004-1111111111,,-3,atm_withdrawal\n"
+    )
+    with pytest.raises(SystemExit) as done:
+        main(["money", "trace", "--transfers", str(bad), "--txn", "a"])
+    assert done.value.code == 2
+    assert "row 1" in capsys.readouterr().err
