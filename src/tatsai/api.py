@@ -17,6 +17,9 @@ from tatsai.core.errors import PayloadTooLarge, TatsaiError
 from tatsai.core.settings import get_settings
 from tatsai.core.web import error_response, problem_response
 from tatsai.orgs import views as orgs_views
+from tatsai.registry import views as registry_views
+from tatsai.reports import views as reports_views
+from tatsai.reports import web as reports_web
 
 
 class BodyLimit:
@@ -101,5 +104,9 @@ def create_app(engine: Engine | None = None, *, max_body_bytes: int | None = Non
         return {"status": "ok", "version": tatsai.__version__}
 
     app.include_router(orgs_views.router)
+    app.include_router(registry_views.router)
+    registry_views.install(app)  # app.state.indicator_lookup: the in-memory lookup index
+    app.include_router(reports_views.router)
+    app.include_router(reports_web.router)
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes or settings.max_body_bytes)
     return app

@@ -25,6 +25,8 @@ from tatsai.core.settings import get_settings
 STAGES: list[tuple[str, str]] = [
     ("tatsai.orgs.demo", "Foundation: store, organizations, indicator extraction"),
     ("tatsai.sim.demo", "Simulator: a small seeded world of calls, SMS, reports and transfers"),
+    ("tatsai.reports.demo", "Report center 1185: every channel, the queue, what happened"),
+    ("tatsai.analytics.telco.demo", "Telco analytics: scam SIMs, SIM boxes, border cells"),
 ]
 
 

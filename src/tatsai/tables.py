@@ -12,6 +12,8 @@ import importlib
 TABLE_MODULES = (
     "tatsai.core.models",
     "tatsai.orgs.models",
+    "tatsai.registry.models",
+    "tatsai.reports.models",
 )
 
 

@@ -73,6 +73,17 @@ def test_same_answer_from_parquet_parts(analytics_engine: AnalyticsEngine, tmp_p
     assert rows == [{"n": 4, "s": 155}]
 
 
+def test_alias_is_a_lazy_view_over_registered_tables(analytics_engine: AnalyticsEngine) -> None:
+    analytics_engine.register("calls", _calls())
+    analytics_engine.alias("long_calls", "SELECT a, duration_s FROM calls WHERE duration_s >= 30")
+    rows = analytics_engine.query(
+        "SELECT a, count(*) AS n FROM long_calls GROUP BY a ORDER BY a"
+    ).to_pylist()
+    assert rows == [{"a": "+6681", "n": 2}]
+    with pytest.raises(InvalidInput):
+        analytics_engine.alias("not a name", "SELECT 1")
+
+
 def test_missing_source_is_a_clear_error(tmp_path: Path) -> None:
     with open_engine("duckdb") as engine, pytest.raises(InvalidInput, match="does not exist"):
         engine.register("calls", tmp_path / "nope.parquet")

@@ -33,6 +33,7 @@ CLEAN: list[tuple[str, str, str]] = [
     ("phone", "1185", "1185"),
     ("phone", "1333", "1333"),
     ("phone", "１１３３", "1133"),
+    ("phone", "191", "191"),
     # sender_id
     ("sender_id", "KBank", "KBANK"),
     ("sender_id", " Kerry  Exp ", "KERRY EXP"),
@@ -54,6 +55,9 @@ CLEAN: list[tuple[str, str, str]] = [
     ("url", "//cdn.example.net/x", "http://cdn.example.net/x"),
     ("url", "http://user@kbank.com@evil.top/", "http://user%40kbank.com@evil.top/"),
     ("url", "http://203.0.113.7/a", "http://203.0.113.7/a"),
+    ("url", "hitps://bit.ly/x", "https://bit.ly/x"),
+    ("url", "httos://bit.ly/x", "https://bit.ly/x"),
+    ("url", "htp://bit.ly/x", "http://bit.ly/x"),
     # domain
     ("domain", "KBank-Verify.COM.", "kbank-verify.com"),
     ("domain", "www.กสิกร.ไทย", "www.xn--12ca6h0a4c.xn--o3cw4h"),
@@ -120,6 +124,7 @@ INVALID: list[tuple[str, str, str]] = [
     ("phone", "*1185#", "USSD"),
     ("phone", "0123456789", "number range"),
     ("phone", "12345", "short number"),
+    ("phone", "123", "short number"),
     ("phone", "081-234-567", "number range"),
     ("phone", "call me", "only digits"),
     ("phone", "08+12345678", "only digits"),
@@ -129,6 +134,7 @@ INVALID: list[tuple[str, str, str]] = [
     ("sender_id", "ธนาคาร", "1 to 11"),
     ("url", "", "empty"),
     ("url", "ftp://files.example.com/a", "scheme"),
+    ("url", "abcde://files.example.com/a", "scheme"),
     ("url", "http://localhost/", "dot"),
     ("url", "http://example.invalidtld/", "public suffix"),
     ("url", "https://a.com/x y", "spaces"),

@@ -41,6 +41,11 @@ class AnalyticsEngine(ABC):
     def query(self, sql: str) -> pa.Table:
         """Run ``sql`` (DuckDB dialect) and return the whole result as an Arrow table."""
 
+    @abstractmethod
+    def alias(self, name: str, sql: str) -> None:
+        """Make the query ``sql`` (DuckDB dialect) queryable as ``name``, a lazy view: nothing
+        is computed or copied until a query reads it."""
+
     def close(self) -> None:  # noqa: B027 - optional hook, most engines need nothing
         """Release what the engine holds."""
 
@@ -113,6 +118,9 @@ class DuckDBEngine(AnalyticsEngine):
 
     def query(self, sql: str) -> pa.Table:
         return self.con.sql(sql).to_arrow_table()
+
+    def alias(self, name: str, sql: str) -> None:
+        self.con.execute(f"CREATE OR REPLACE VIEW {_check_name(name)} AS {sql}")
 
     def close(self) -> None:
         self.con.close()
@@ -189,6 +197,11 @@ class SparkEngine(AnalyticsEngine):
     def query(self, sql: str) -> pa.Table:
         table: pa.Table = self.spark.sql(to_spark_sql(sql)).toArrow()
         return table
+
+    def alias(self, name: str, sql: str) -> None:
+        name = _check_name(name)
+        self.spark.sql(to_spark_sql(sql)).createOrReplaceTempView(name)
+        self._views.append(name)
 
     def close(self) -> None:
         for name in self._views:

@@ -155,13 +155,14 @@ def _detect_bare_hosts(scan: _Scan) -> None:
         if not suffix or not host.endswith(suffix) or host == suffix:
             continue
         tail = scan.text[match.start("host") + len(host_raw) : end]
+        has_path = bool(tail.strip(":0123456789"))
         spaced = any(c.isspace() for c in host_raw)
-        if spaced and (
-            host_raw != host_raw.lower()
-            or (not tail.startswith(("/", "?")) and suffix not in p.COMMON_SUFFIXES)
-        ):
-            continue  # "Thanks. Co" is prose; "bit . ly/abc" is a link
-        if tail.strip(":0123456789") or host.startswith("www."):
+        if spaced and host_raw != host_raw.lower():
+            continue  # "Thanks. Co" is prose
+        bare = not has_path and (spaced or not host.startswith("www."))
+        if bare and host.rpartition(".")[2] not in p.LINK_TLDS:
+            continue  # "her.love", "days.so": a sentence without its space
+        if has_path or host.startswith("www."):
             _report_url(scan, start, end, scan.text[start:end])
         else:
             _try_add(scan, start, match.end("host"), DOMAIN.name, DOMAIN.clean, host_raw)
@@ -239,12 +240,31 @@ def _detect_bank_accounts(scan: _Scan) -> None:
 def _detect_line_ids(scan: _Scan) -> None:
     for pattern in (p.LINE_KEYWORD, p.ADD_HANDLE, p.HANDLE):
         for match in pattern.finditer(scan.text):
-            start, end = match.start("value"), match.end("value")
+            start = match.start("value")
             value = match.group("value").rstrip(".-_")
             end = start + len(value)
-            if not any(c.isalpha() for c in value) or not scan.free(start, end):
-                continue  # an all-digit "ID" after ไลน์ is a phone number: left to that detector
+            if not scan.free(start, end):
+                continue
+            if pattern is p.HANDLE and not _plausible_handle(scan.text, start, value):
+                continue
+            if not any(c.isalpha() for c in value) and not _digit_line_id(pattern, value):
+                continue
             _try_add(scan, start, end, LINE_ID.name, LINE_ID.clean, value)
+
+
+def _digit_line_id(pattern: re.Pattern[str], value: str) -> bool:
+    """An all-digit value after a LINE keyword is an ID unless it is a phone number (people
+    search LINE by phone): those are left to the phone detector."""
+    return pattern is p.LINE_KEYWORD and len(value) >= 6 and not PHONE.is_valid(value)
+
+
+def _plausible_handle(text: str, start: int, value: str) -> bool:
+    """A bare @handle that is no domain ("@www.lazada.co.th"), no "@LINE", no card merchant."""
+    bare = value.lstrip("@").lower()
+    if bare == "line" or ("." in bare and public_suffix(bare) == bare.rpartition(".")[2]):
+        return False
+    # "ยอด 350.00 THB @Lazada": a merchant after an amount on a card alert.
+    return p.AMOUNT_BEFORE.search(text, max(0, start - 16), start) is None
 
 
 def _detect_phones(scan: _Scan) -> None:

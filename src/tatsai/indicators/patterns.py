@@ -19,7 +19,9 @@ _DOT = rf"(?:\s?(?:\.|{_DEFANGED_DOT})\s?)"
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?"
 
 SCHEME_URL = re.compile(
-    rf"(?<![A-Za-z0-9])(?:https?|hxxps?|hXXps?)(?:://|\[://\]|\[:\]//){_URL_TAIL}+",
+    # http(s) may be glued to the word before it ("อันดับ1https://…", "BTChttps://…"); other
+    # (misspelled) schemes must start a word.
+    rf"(?:https?|hxxps?|(?<![A-Za-z0-9])[A-Za-z]{{3,6}})(?::/{{1,3}}|\[://\]|\[:\]//){_URL_TAIL}+",
     re.IGNORECASE,
 )
 BARE_HOST = re.compile(
@@ -63,39 +65,32 @@ DEVICE_KEYWORD = re.compile(
 _LINE_VALUE = r"(?P<value>@?[A-Za-z0-9._\-]{2,20})(?![A-Za-z0-9_\-@:/]|\.[A-Za-z0-9])"
 LINE_KEYWORD = re.compile(
     r"(?:ไลน์\s?ไอดี|ไอดี\s?ไลน์|แอด\s?ไลน์|แอดไลน์|ไลน์|ไลน|"
-    r"(?<![a-z])(?:line\s?id|id\s?line|add\s?line|line(?=\s?[:@])))"
+    r"@line(?=\s?[:：])|(?<![a-z])(?:line\s?id|id\s?line|add\s?line|line(?=\s?[:：@])))"
     r"\s?(?:ไอดี|id)?\s?[:：=]?\s?" + _LINE_VALUE,
     re.IGNORECASE,
 )
 ADD_HANDLE = re.compile(
     r"(?:แอด|add)\s?(?:มา|มาที่|เพื่อน|friend)?\s?(?P<value>@[A-Za-z0-9._\-]{2,20})", re.IGNORECASE
 )
+AMOUNT_BEFORE = re.compile(r"[0-9]\s?(?:thb|baht|บาท|usd|\$)\s?$", re.IGNORECASE)
 HANDLE = re.compile(
     r"(?<![A-Za-z0-9._%+\-@])(?P<value>@[A-Za-z0-9._\-]{3,20})(?![A-Za-z0-9_\-@]|\.[A-Za-z0-9])"
 )
 LINE_LINK_PATH = re.compile(r"^/(?:r/)?ti/p/(?:~|%40|@)?(?P<id>[a-z0-9._\-]+)/?$", re.IGNORECASE)
 
-# Top-level suffixes that scam links use without a path; a host written with spaces around
-# its dots ("bit . ly") is only taken as a link when its suffix is one of these or a path follows.
-COMMON_SUFFIXES = frozenset(
+# Top-level labels that a bare host name (no scheme, no path, no "www.") must end in to count
+# as a link. English prose that lost the space after a full stop ("her.love", "days.so",
+# "message.it") ends in words that are also top-level domains; these are the suffixes links in
+# SMS actually use, and none is a common English word at the end of a sentence.
+LINK_TLDS = frozenset(
     [
         "com",
         "net",
         "org",
         "info",
         "biz",
-        "co",
-        "io",
-        "me",
-        "ly",
-        "gl",
-        "to",
-        "cc",
-        "tv",
-        "in",
-        "asia",
-        "top",
         "xyz",
+        "top",
         "site",
         "online",
         "shop",
@@ -103,38 +98,44 @@ COMMON_SUFFIXES = frozenset(
         "club",
         "vip",
         "link",
-        "live",
-        "life",
         "app",
         "icu",
         "buzz",
-        "fun",
-        "space",
+        "bet",
+        "casino",
+        "win",
+        "asia",
+        "mobi",
         "website",
-        "tech",
-        "cloud",
-        "work",
-        "pro",
-        "one",
+        "cc",
+        "co",
+        "me",
+        "ly",
+        "gl",
+        "tv",
+        "io",
+        "pw",
+        "ws",
+        "su",
+        "tk",
+        "ml",
+        "ga",
+        "cf",
+        "gq",
         "th",
-        "co.th",
-        "in.th",
-        "or.th",
-        "go.th",
-        "ac.th",
-        "net.th",
         "cn",
         "hk",
         "sg",
-        "my",
         "la",
         "kh",
         "vn",
         "ph",
-        "id",
         "jp",
         "kr",
         "tw",
+        "ru",
+        "uk",
+        "de",
     ]
 )
 TRAILING_PUNCTUATION = ".,;:!?)]}>'\"…"

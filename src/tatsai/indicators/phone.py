@@ -5,9 +5,10 @@ Normalized forms (see docs/indicators.md):
 * a subscriber number → E.164, ``+66812345678`` (Thai default region; ``0`` trunk prefix,
   ``+66``, ``0066``, ``66`` and Thai international prefixes ``001``/``007``/``008``/``009``
   all accepted; Thai digits, spaces, dots, dashes, slashes and parentheses tolerated);
-* a Thai short service number (3–5 digits starting with ``1``, e.g. the operator hotline
-  ``1185``, bank call centres ``1333``, ``1572``) → its digits, ``1333``. These have no E.164
-  form; the allow-list needs them, and a caller ID shows them as dialled.
+* a Thai short service number (4–5 digits starting with ``1`` of the shape phonenumbers
+  knows for Thai short numbers, e.g. the operator hotline ``1185``, bank call centres
+  ``1333``, ``1572``; 3-digit ones such as ``191`` only when in its metadata) → its digits.
+  These have no E.164 form; the allow-list needs them, and caller ID shows them as dialled.
 
 USSD codes (``*1185#``) are service codes, not numbers anyone can be called from: invalid.
 """
@@ -68,7 +69,12 @@ def _clean_phone(raw: str) -> str:
     digits = _SEPARATORS.sub("", text)
     if _SHORT_NUMBER.match(digits):
         number = phonenumbers.parse(digits, DEFAULT_REGION)
-        if shortnumberinfo.is_possible_short_number_for_region(number, DEFAULT_REGION):
+        # Four or five digits (1xxx service numbers, new ones such as 1185 included) need only
+        # the possible shape; three-digit ones (191, 199) must be in the metadata, or "123"
+        # and every other three-digit figure would be a phone number.
+        known = shortnumberinfo.is_valid_short_number_for_region(number, DEFAULT_REGION)
+        possible = shortnumberinfo.is_possible_short_number_for_region(number, DEFAULT_REGION)
+        if known or (possible and len(digits) >= 4):
             return digits
         raise PHONE.invalid(raw, "not a Thai short number")
     candidates = [digits]

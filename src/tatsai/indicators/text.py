@@ -19,7 +19,9 @@ written for plain ASCII finds what scammers obfuscate. It does exactly this, in 
    (vowels and tone marks) are kept.
 5. **Unicode spaces** (no-break space, em/en/thin spaces, ideographic space…) and tabs become
    one ASCII space each (line breaks are kept); ideographic/halfwidth full stops ``。`` ``｡``
-   become ``.`` (IDNA treats them as dots too).
+   become ``.`` (IDNA treats them as dots too), and so do dot look-alikes (middle dot ``·``,
+   bullet ``•``, ``∙``, ``⋅``, katakana middle dots) between two ASCII letters or digits
+   (``bit·ly`` → ``bit.ly``).
 6. **Homoglyphs in digit context**: ``O``/``o`` → ``0`` and ``I``/``l``/``|`` → ``1`` when the
    character touches a digit on at least one side and is not next to another letter, and the
    run of digits, separators (space, ``-``, ``.``) and such characters around it holds at least
@@ -37,6 +39,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from functools import lru_cache
 
 THAI_DIGITS = "๐๑๒๓๔๕๖๗๘๙"
@@ -54,6 +57,13 @@ _INVISIBLE_EXTRA = {
 }
 _DOTS = {"\u3002": ".", "\uff61": "."}
 _KEEP_WHITESPACE = {"\n", "\r"}
+
+# Text made only of ASCII and Thai characters folds one character to one (Thai digits, tab).
+_NEEDS_SLOW_PATH = re.compile(r"[^\x00-\x7f\u0e00-\u0e7f]")
+_ONE_TO_ONE = str.maketrans({"\t": " ", **{d: str(i) for i, d in enumerate(THAI_DIGITS)}})
+
+# Dot look-alikes between ASCII letters or digits, as in "bit·ly/abc" or "kbank•com".
+_DOT_LOOKALIKE = re.compile("(?<=[A-Za-z0-9])[\u00b7\u2022\u2219\u22c5\u30fb\uff65](?=[A-Za-z0-9])")
 
 _HOMOGLYPH_NEAR_DIGIT = re.compile(r"(?<=[0-9])[OoIl|]|[OoIl|](?=[0-9])")
 # A run of digits, separators and digit look-alikes, not glued to other ASCII letters.
@@ -93,12 +103,15 @@ def _is_ascii_alnum(char: str) -> bool:
     return char.isascii() and char.isalnum()
 
 
-def fold_map(text: str) -> tuple[str, list[int]]:
+def fold_map(text: str) -> tuple[str, Sequence[int]]:
     """``(fold(text), origin)`` where ``origin[i]`` is the index in ``text`` of folded char ``i``.
 
     ``origin`` has one more entry than the folded text: ``len(text)``, so that an end offset
     ``j`` of the folded text maps to ``origin[j]`` in the original.
     """
+    if _NEEDS_SLOW_PATH.search(text) is None:
+        # Only ASCII and Thai: folding maps one character to one character.
+        return _fold_digit_homoglyphs(text.translate(_ONE_TO_ONE)), range(len(text) + 1)
     out: list[str] = []
     origin: list[int] = []
     previous_base = ""
@@ -118,7 +131,7 @@ def fold_map(text: str) -> tuple[str, list[int]]:
         if piece:
             previous_base = piece[-1]
     origin.append(len(text))
-    folded = "".join(out)
+    folded = _DOT_LOOKALIKE.sub(".", "".join(out))
     return _fold_digit_homoglyphs(folded), origin
 
 
@@ -127,9 +140,6 @@ def fold(text: str) -> str:
 
     Idempotent: ``fold(fold(t)) == fold(t)``.
     """
-    if text.isascii():
-        # Fast path: pure ASCII needs only tabs and digit homoglyphs handled.
-        return _fold_digit_homoglyphs(text.replace("\t", " "))
     return fold_map(text)[0]
 
 

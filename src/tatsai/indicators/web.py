@@ -5,10 +5,12 @@ Normalized forms (see docs/indicators.md):
 * ``domain`` → the lower-case A-label host name, no trailing dot: ``xn--kbnk-63d.com``. It must
   end in a public suffix of the Public Suffix List snapshot bundled with ``tldextract`` (never
   fetched at run time) or be an IPv4 address.
-* ``url`` → ``scheme://host[:port]/path[?query]``: scheme ``http`` added when missing, scheme
-  and host lower-case, host as in ``domain``, default port and ``#fragment`` dropped, empty path
-  ``/``, non-ASCII and unsafe characters of path and query percent-encoded (UTF-8, upper-case
-  hex); path and query otherwise kept as written (they are case-sensitive).
+* ``url`` → ``scheme://host[:port]/path[?query]``: scheme ``http`` added when missing,
+  misspelled ``http``/``https`` schemes (``hitps``, ``httos``, ``htp``: within two edits)
+  fixed, scheme and host lower-case, host as in ``domain``, default port and ``#fragment``
+  dropped, empty path ``/``, non-ASCII and unsafe characters of path and query
+  percent-encoded (UTF-8, upper-case hex); path and query otherwise kept as written (they are
+  case-sensitive).
 * ``email`` → ``local@domain``, all lower-case (mail systems treat the local part
   case-insensitively in practice), domain as in ``domain``.
 
@@ -38,6 +40,7 @@ _DEFANG = [
     (re.compile(r"\bh(?:xx|XX|Xx|xX|\*\*)p(s?)", re.ASCII), r"http\1"),
     (re.compile(r"\s*(?:\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)|\{dot\})\s*", re.IGNORECASE), "."),
     (re.compile(r"\[:\]"), ":"),
+    (re.compile(r"^(https?):/{1,3}(?=[^/])", re.IGNORECASE), r"\1://"),  # "https:/x.com"
     (re.compile(r"\s*(?:\[at\]|\(at\)|\[@\]|\(@\))\s*", re.IGNORECASE), "@"),
     (re.compile(r"\s*([./:])\s*"), r"\1"),
 ]
@@ -76,7 +79,12 @@ def _registrable(host: str) -> str | None:
 
 def public_suffix(host: str) -> str:
     """The public suffix of ``host`` (``co.th``, ``com``), or ``""`` when it has none."""
-    return str(_SUFFIXES(host.lower().rstrip(".")).suffix)
+    return _suffix(host.lower().rstrip("."))
+
+
+@lru_cache(maxsize=65536)
+def _suffix(host: str) -> str:
+    return str(_SUFFIXES(host).suffix)
 
 
 def _is_ipv4(host: str) -> bool:
@@ -184,9 +192,9 @@ def _clean_url(raw: str) -> str:
         port = parts.port
     except ValueError as exc:
         raise URL.invalid(raw, str(exc)) from None
-    scheme = parts.scheme.lower()
-    if scheme not in _DEFAULT_PORTS:
-        raise URL.invalid(raw, f"scheme {scheme!r} is not http or https")
+    scheme = _web_scheme(parts.scheme.lower())
+    if scheme is None:
+        raise URL.invalid(raw, f"scheme {parts.scheme.lower()!r} is not http or https")
     try:
         host = _clean_host(parts.hostname or "")
     except ValueError as exc:
@@ -202,6 +210,34 @@ def _clean_url(raw: str) -> str:
     if parts.query:
         result += "?" + _encode(parts.query, _QUERY_SAFE)
     return result
+
+
+# Real schemes that are not the web's: never read as a misspelled http.
+_OTHER_SCHEMES = frozenset({"ftp", "ftps", "sftp", "file", "data", "ws", "wss", "tel", "sms"})
+
+
+def _web_scheme(scheme: str) -> str | None:
+    """``http``/``https`` for those and their misspellings (``hitps``, ``httos``, ``htp``:
+    OCR of screenshots and filter evasion produce them), else ``None``."""
+    if scheme in _DEFAULT_PORTS:
+        return scheme
+    if scheme in _OTHER_SCHEMES or not 3 <= len(scheme) <= 6:
+        return None
+    to_https, to_http = _edit_distance(scheme, "https"), _edit_distance(scheme, "http")
+    if min(to_https, to_http) > 2 or "t" not in scheme:
+        return None
+    return "https" if to_https < to_http or (to_https == to_http and scheme[-1] == "s") else "http"
+
+
+def _edit_distance(left: str, right: str) -> int:
+    """Levenshtein distance (both strings are a few characters long)."""
+    previous = list(range(len(right) + 1))
+    for i, a in enumerate(left, start=1):
+        current = [i]
+        for j, b in enumerate(right, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a != b)))
+        previous = current
+    return previous[-1]
 
 
 def _encode(part: str, safe: str) -> str:

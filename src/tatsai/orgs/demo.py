@@ -9,6 +9,7 @@ from rich.table import Table
 from tatsai.core import audit
 from tatsai.core.db import session_scope
 from tatsai.indicators.extract import extract_indicators
+from tatsai.indicators.types import get_type
 from tatsai.orgs import service
 from tatsai.orgs.models import OrgKind, Role
 
@@ -38,11 +39,21 @@ def run(ctx: DemoContext) -> None:
         f"organizations: {operator.name} (telco), {bank.name} (bank), each with a key"
     )
 
-    table = Table("message", "type", "value", title="indicators extracted from sample messages")
+    table = Table(title="indicators extracted from sample messages")
+    table.add_column("msg", justify="right")
+    table.add_column("type")
+    table.add_column("as written", overflow="fold")
+    table.add_column("normalized (reads as)", overflow="fold")
+    found_count = 0
     for number, text in enumerate(SAMPLE_MESSAGES, start=1):
         for found in extract_indicators(text):
-            table.add_row(str(number), found.type, found.value)
+            caption = get_type(found.type).caption(found.value)
+            shown = found.value if caption == found.value else f"{found.value} ({caption})"
+            table.add_row(str(number), found.type, found.raw, shown)
+            found_count += 1
+        table.add_section()
     ctx.console.print(table)
+    ctx.shared["indicators_found"] = found_count
     with session_scope(ctx.engine) as db_session:
         problem = audit.verify(db_session=db_session)
     ctx.console.print("audit log: " + ("intact" if problem is None else f"BROKEN at {problem.seq}"))

@@ -1,0 +1,180 @@
+"""Telco scan speed: call records per second through feature computation, from Parquet, DuckDB.
+
+Writes a synthetic world in the canonical schemas (``--rows`` call records of ``rows / 40``
+SIMs over 7 days, 2,000 cells), then runs in separate processes, side by side:
+
+* floor — bare DuckDB ``SELECT a_imsi, count(*) … GROUP BY a_imsi`` over the same files;
+* features — the scan's work before scoring: load and check the world (one pass), hourly
+  sliding-window features and the per-SIM summary.
+
+Prints a table with seconds (median of ``--repeat`` runs), records/s, the ratio to the floor and
+each process's peak resident memory. Usage::
+
+    python benchmarks/bench_telco_scan.py --rows 10000000 [--repeat 3] [--memory-limit 6GB]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from tatsai.sim.schemas import TABLES
+
+START_S = 1_772_409_600  # 2026-03-02 00:00 UTC
+DAYS = 7
+CHUNK = 2_000_000
+
+
+def _ids(prefix: str, values: np.ndarray, width: int) -> pa.Array:
+    digits = pc.utf8_lpad(pc.cast(pa.array(values), pa.string()), width=width, padding="0")
+    return pc.binary_join_element_wise(pa.scalar(prefix), digits, "")
+
+
+def generate(folder: Path, rows: int, seed: int = 7) -> None:
+    """The synthetic world: heavy-tailed activity per SIM, mostly daytime, a few SIM boxes."""
+    rng = np.random.default_rng(seed)
+    sims = max(rows // 40, 100)
+    cells = 2000
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "cdr").mkdir(exist_ok=True)
+    sim_ids = np.arange(sims)
+    pq.write_table(
+        pa.table(
+            {
+                "msisdn": _ids("+6681", sim_ids, 7),
+                "imsi": _ids("52001", sim_ids, 10),
+                "operator": pa.array(rng.choice(["AIS", "TRUE", "DTAC"], sims)),
+                "plan": pa.array(["prepaid"] * sims),
+                "activated_at": pa.array(
+                    (START_S - rng.integers(3600, 3 * 365 * 86400, sims)) * 1_000_000,
+                    pa.int64(),
+                ).cast(TABLES["subscribers"].schema.field("activated_at").type),
+                "holder_id": _ids("psn_holder_", sim_ids // 2, 8),
+                "province": pa.array(["Bangkok"] * sims),
+                "business_line": pa.array(rng.random(sims) < 0.001),
+            },
+            schema=TABLES["subscribers"].schema,
+        ),
+        folder / "subscribers.parquet",
+    )
+    pq.write_table(
+        pa.table(
+            {
+                "cell_id": _ids("C", np.arange(cells), 5),
+                "lat": pa.array(rng.uniform(6, 20, cells)),
+                "lon": pa.array(rng.uniform(98, 105, cells)),
+                "province": pa.array(["x"] * cells),
+                "operator": pa.array(["AIS"] * cells),
+                "border_km": pa.array(rng.uniform(0, 300, cells)),
+                "border_country": pa.array(rng.choice(["MM", "LA", "KH", "MY"], cells)),
+            },
+            schema=TABLES["cells"].schema,
+        ),
+        folder / "cells.parquet",
+    )
+    weight = rng.gamma(1.5, 1.0, sims)
+    weight /= weight.sum()
+    home = rng.integers(0, cells, sims)
+    ts_all = np.sort(rng.integers(START_S, START_S + DAYS * 86400, rows))
+    schema = TABLES["cdr"].schema
+    for part, begin in enumerate(range(0, rows, CHUNK)):
+        n = min(CHUNK, rows - begin)
+        caller = rng.choice(sims, n, p=weight)
+        callee = rng.integers(0, sims * 2, n)
+        kind = np.where(rng.random(n) < 0.9, "call", "sms")
+        answered = (rng.random(n) < 0.75) & (kind == "call")
+        cell = np.where(rng.random(n) < 0.8, home[caller], rng.integers(0, cells, n))
+        table = pa.table(
+            {
+                "event_id": pa.array(np.arange(begin, begin + n), pa.int64()),
+                "ts": pa.array(ts_all[begin : begin + n] * 1_000_000, pa.int64()).cast(
+                    schema.field("ts").type
+                ),
+                "kind": pa.array(kind),
+                "a_msisdn": _ids("+6681", caller, 7),
+                "b_msisdn": _ids("+6681", callee, 7),
+                "a_imsi": _ids("52001", caller, 10),
+                "a_imei": _ids("35", caller // 3 if part % 7 == 0 else caller, 13),
+                "cell_id": _ids("C", cell, 5),
+                "duration_s": pa.array(
+                    np.where(answered, rng.gamma(2.0, 60.0, n).astype(np.int32), 0), pa.int32()
+                ),
+                "answered": pa.array(answered),
+                "direction": pa.array(np.full(n, "mo")),
+            },
+            schema=schema,
+        )
+        pq.write_table(table, folder / "cdr" / f"part-{part:05d}.parquet", row_group_size=1_000_000)
+
+
+def _stage(stage: str, folder: Path, threads: int, memory_limit: str) -> dict[str, float]:
+    from tatsai.analytics.engine import DuckDBEngine
+    from tatsai.analytics.telco.features import hourly_features_sql, sim_summary_sql
+    from tatsai.analytics.telco.load import load_world
+
+    engine = DuckDBEngine(threads=threads, memory_limit=memory_limit)
+    started = time.perf_counter()
+    if stage == "floor":
+        engine.register("cdr_files", folder / "cdr")  # a view over read_parquet, nothing more
+        out = engine.query("SELECT a_imsi, count(*) AS n FROM cdr_files GROUP BY a_imsi")
+        produced = out.num_rows
+    else:
+        load_world(engine, folder)
+        features = engine.query(hourly_features_sql())
+        summary = engine.query(sim_summary_sql())
+        produced = features.num_rows + summary.num_rows
+    seconds = time.perf_counter() - started
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {"seconds": seconds, "rows_out": produced, "peak_mb": peak_kib / 1024}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=10_000_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--memory-limit", default="6GB")
+    parser.add_argument(
+        "--data", type=Path, default=Path(tempfile.gettempdir()) / "tatsai-bench-telco"
+    )
+    parser.add_argument("--stage", choices=["floor", "features"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    folder = args.data / f"rows-{args.rows}"
+    if args.stage:
+        print(json.dumps(_stage(args.stage, folder, args.threads, args.memory_limit)))
+        return
+    if not (folder / "cells.parquet").exists():
+        print(f"writing {args.rows:,} synthetic call records to {folder} …", file=sys.stderr)
+        generate(folder, args.rows)
+    results: dict[str, list[dict[str, float]]] = {"floor": [], "features": []}
+    for _ in range(args.repeat):
+        for stage in results:  # interleaved, so both see the same machine load
+            command = [sys.executable, __file__, "--stage", stage, "--rows", str(args.rows)]
+            command += ["--threads", str(args.threads), "--memory-limit", args.memory_limit]
+            command += ["--data", str(args.data)]
+            done = subprocess.run(command, check=True, capture_output=True, text=True)  # noqa: S603
+            results[stage].append(json.loads(done.stdout.strip().splitlines()[-1]))
+    floor = statistics.median(r["seconds"] for r in results["floor"])
+    print(f"rows={args.rows:,} threads={args.threads} memory_limit={args.memory_limit}")
+    print(f"{'stage':<10} {'median s':>9} {'records/s':>12} {'× floor':>8} {'peak MB':>8}")
+    for stage, runs in results.items():
+        seconds = statistics.median(r["seconds"] for r in runs)
+        peak = max(r["peak_mb"] for r in runs)
+        rate = args.rows / seconds
+        print(f"{stage:<10} {seconds:>9.2f} {rate:>12,.0f} {seconds / floor:>8.2f} {peak:>8.0f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,291 @@
+"""Per-SIM calling features over sliding windows, written once as portable SQL.
+
+The unit of evaluation is one SIM in one clock hour (UTC hour index = epoch seconds // 3600).
+For every hour in which a SIM originated a call or SMS, received a call, or was named in a
+report, the trailing-window features below are computed from that hour and the ``window_h - 1``
+hours before it. Everything a row holds was known at the end of its hour, so the first hour a
+row is flagged is when an operator running the scan hourly would have cut the SIM.
+
+Units: counts are events, durations seconds, distances kilometres, shares in [0, 1], ages hours.
+Incoming calls are every call record whose callee is the SIM's number: ``mo`` records of callers
+on this network and ``mt`` records of callers from elsewhere (an on-net call is recorded once,
+as ``mo``). "Night" is 00:00-05:59 Bangkok time (UTC+7). A call is "short" when answered and
+shorter than ``short_call_s``. A "callback" is an incoming call from a number this SIM had
+called before. "Novelty" is the share of the window's outgoing events whose callee the SIM had
+never contacted before. ``sims_on_handset`` is how many distinct SIMs the SIM's handset (IMEI)
+had carried by the time this SIM first appeared in it: SIM boxes cycle many.
+
+Tables read: ``cdr``, ``subscribers``, ``cells``, ``reports`` (canonical schemas).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: Feature columns, in the order the model sees them.
+FEATURES: tuple[str, ...] = (
+    "calls_1h",
+    "sms_1h",
+    "calls_w",
+    "sms_w",
+    "answer_ratio_w",
+    "short_share_w",
+    "mean_talk_s_w",
+    "in_out_ratio_w",
+    "callback_ratio_w",
+    "night_share_w",
+    "border_share_w",
+    "new_callees_w",
+    "novelty_w",
+    "cells_total",
+    "distance_km_w",
+    "imeis_total",
+    "sims_on_handset",
+    "sim_age_h",
+    "reports_total",
+)
+
+LOCAL_OFFSET_H = 7  # Thailand, no daylight saving time
+
+
+@dataclass(frozen=True)
+class FeatureParams:
+    """Knobs of the feature SQL.
+
+    ``window_h`` is the sliding window in hours (24 = a day); ``border_radius_km`` which cells
+    count as border cells; ``short_call_s`` the cut for short answered calls. Rows enter the
+    result only if they pass the gate (``gate_calls`` calls or ``gate_sms`` SMS in the window,
+    a report, or a shared handset): the rest cannot carry a scam pattern and are not scored.
+    SIMs that cannot reach the gate in any two consecutive days are dropped before the
+    windows are computed (an exact shortcut: a 24-hour window touches at most two UTC days).
+    """
+
+    window_h: int = 24
+    border_radius_km: float = 20.0
+    short_call_s: int = 30
+    gate_calls: int = 8
+    gate_sms: int = 10
+    gate_handset_sims: int = 3
+
+
+def _hour(column: str) -> str:
+    return f"CAST(FLOOR(epoch({column}) / 3600) AS BIGINT)"
+
+
+def ratio(numerator: str, denominator: str, empty: str = "0.0") -> str:
+    """``numerator / denominator`` as DOUBLE on both engines, ``empty`` when the base is 0."""
+    return (
+        f"CASE WHEN {denominator} > 0 THEN CAST({numerator} AS DOUBLE) / ({denominator}) "
+        f"ELSE CAST({empty} AS DOUBLE) END"
+    )
+
+
+def _window(width_h: int | None) -> str:
+    frame = (
+        "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW"
+        if width_h is None
+        else f"RANGE BETWEEN {width_h - 1} PRECEDING AND CURRENT ROW"
+    )
+    return f"OVER (PARTITION BY k.imsi ORDER BY k.hour {frame})"
+
+
+def base_ctes(params: FeatureParams) -> str:
+    """CTEs shared by the hourly features and the SIM summary (``mo`` and ``per_hour``)."""
+    p = params
+    return f"""
+mo AS (
+    SELECT c.a_imsi AS imsi, c.a_msisdn AS msisdn, c.b_msisdn AS callee, c.kind,
+           c.duration_s, c.answered, c.cell_id, c.a_imei AS imei, {_hour("c.ts")} AS hour
+    FROM cdr c
+    WHERE c.direction = 'mo' AND c.a_imsi IS NOT NULL
+),
+per_hour AS (
+    SELECT m.imsi, m.hour,
+        SUM(CASE WHEN m.kind = 'call' THEN 1 ELSE 0 END) AS calls,
+        SUM(CASE WHEN m.kind = 'call' AND m.answered THEN 1 ELSE 0 END) AS answered,
+        SUM(CASE WHEN m.kind = 'call' AND m.answered AND m.duration_s < {p.short_call_s}
+            THEN 1 ELSE 0 END) AS short_calls,
+        SUM(CASE WHEN m.kind = 'call' AND m.answered THEN m.duration_s ELSE 0 END) AS talk_s,
+        SUM(CASE WHEN m.kind = 'sms' THEN 1 ELSE 0 END) AS sms,
+        SUM(CASE WHEN (m.hour + {LOCAL_OFFSET_H}) % 24 < 6 THEN 1 ELSE 0 END) AS night,
+        SUM(CASE WHEN l.border_km <= {p.border_radius_km} THEN 1 ELSE 0 END) AS border,
+        AVG(l.lat) AS lat, AVG(l.lon) AS lon
+    FROM mo m LEFT JOIN cells l ON l.cell_id = m.cell_id
+    GROUP BY m.imsi, m.hour
+)"""
+
+
+def hourly_features_sql(params: FeatureParams | None = None) -> str:
+    """SQL returning one row per gated (imsi, hour) with ``imsi``, ``hour`` and FEATURES."""
+    p = params or FeatureParams()
+    w = _window(p.window_h)
+    cum = _window(None)
+    span_days = -(-(p.window_h - 1) // 24) + 1  # UTC days one window can touch
+    return f"""
+WITH {base_ctes(p)},
+first_imei AS (SELECT imsi, imei, MIN(hour) AS hour FROM mo GROUP BY imsi, imei),
+handset_load AS (
+    SELECT imsi, COUNT(*) OVER (PARTITION BY imei ORDER BY hour
+        RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS sims
+    FROM first_imei
+),
+handset AS (SELECT imsi, MAX(sims) AS sims_on_handset FROM handset_load GROUP BY imsi),
+daily AS (
+    SELECT imsi, CAST(FLOOR(hour / 24) AS BIGINT) AS day, SUM(calls) AS calls, SUM(sms) AS sms
+    FROM per_hour GROUP BY imsi, CAST(FLOOR(hour / 24) AS BIGINT)
+),
+busy AS (
+    SELECT DISTINCT imsi FROM (
+        SELECT a.imsi, a.day FROM daily a
+        JOIN daily b ON b.imsi = a.imsi AND b.day BETWEEN a.day - {span_days - 1} AND a.day
+        GROUP BY a.imsi, a.day
+        HAVING SUM(b.calls) >= {p.gate_calls} OR SUM(b.sms) >= {p.gate_sms}
+    ) spans
+),
+reported AS (
+    SELECT DISTINCT s.imsi FROM reports r JOIN subscribers s ON s.msisdn = r.indicator_value
+    WHERE r.indicator_type = 'phone'
+),
+active AS (
+    SELECT imsi FROM busy
+    UNION SELECT imsi FROM reported
+    UNION SELECT imsi FROM handset WHERE sims_on_handset >= {p.gate_handset_sims}
+),
+mo_active AS (SELECT m.* FROM mo m JOIN active a ON a.imsi = m.imsi),
+first_callee AS (SELECT imsi, callee, MIN(hour) AS hour FROM mo_active GROUP BY imsi, callee),
+new_callees AS (SELECT imsi, hour, COUNT(*) AS n FROM first_callee GROUP BY imsi, hour),
+first_cell AS (SELECT imsi, cell_id, MIN(hour) AS hour FROM mo_active GROUP BY imsi, cell_id),
+new_cells AS (SELECT imsi, hour, COUNT(*) AS n FROM first_cell GROUP BY imsi, hour),
+new_imeis AS (
+    SELECT f.imsi, f.hour, COUNT(*) AS n FROM first_imei f JOIN active a ON a.imsi = f.imsi
+    GROUP BY f.imsi, f.hour
+),
+inbound AS (
+    SELECT s.imsi, c.a_msisdn AS caller, {_hour("c.ts")} AS hour
+    FROM cdr c JOIN subscribers s ON s.msisdn = c.b_msisdn
+    JOIN active a ON a.imsi = s.imsi
+    WHERE c.kind = 'call'
+),
+in_hour AS (
+    SELECT i.imsi, i.hour, COUNT(*) AS calls_in,
+        SUM(CASE WHEN f.hour IS NOT NULL AND f.hour <= i.hour THEN 1 ELSE 0 END) AS callbacks
+    FROM inbound i LEFT JOIN first_callee f ON f.imsi = i.imsi AND f.callee = i.caller
+    GROUP BY i.imsi, i.hour
+),
+rep AS (
+    SELECT s.imsi, {_hour("r.ts")} AS hour, COUNT(*) AS n
+    FROM reports r JOIN subscribers s ON s.msisdn = r.indicator_value
+    JOIN active a ON a.imsi = s.imsi
+    WHERE r.indicator_type = 'phone'
+    GROUP BY s.imsi, {_hour("r.ts")}
+),
+keys AS (
+    SELECT p.imsi, p.hour FROM per_hour p JOIN active a ON a.imsi = p.imsi
+    UNION SELECT imsi, hour FROM in_hour
+    UNION SELECT imsi, hour FROM rep
+),
+moves AS (
+    SELECT p.imsi, p.hour, p.lat, p.lon,
+        LAG(p.lat) OVER (PARTITION BY p.imsi ORDER BY p.hour) AS prev_lat,
+        LAG(p.lon) OVER (PARTITION BY p.imsi ORDER BY p.hour) AS prev_lon
+    FROM per_hour p JOIN active a ON a.imsi = p.imsi
+),
+hops AS (
+    SELECT imsi, hour,
+        CASE WHEN prev_lat IS NULL OR lat IS NULL THEN 0.0 ELSE
+            2 * 6371.0 * ASIN(SQRT(LEAST(1.0,
+                POWER(SIN(RADIANS(lat - prev_lat) / 2), 2)
+                + COS(RADIANS(lat)) * COS(RADIANS(prev_lat))
+                  * POWER(SIN(RADIANS(lon - prev_lon) / 2), 2))))
+        END AS hop_km
+    FROM moves
+),
+rolled AS (
+    SELECT k.imsi, k.hour,
+        CAST(COALESCE(p.calls, 0) AS BIGINT) AS calls_1h,
+        CAST(COALESCE(p.sms, 0) AS BIGINT) AS sms_1h,
+        CAST(SUM(COALESCE(p.calls, 0)) {w} AS BIGINT) AS calls_w,
+        CAST(SUM(COALESCE(p.sms, 0)) {w} AS BIGINT) AS sms_w,
+        CAST(SUM(COALESCE(p.answered, 0)) {w} AS BIGINT) AS answered_w,
+        CAST(SUM(COALESCE(p.short_calls, 0)) {w} AS BIGINT) AS short_w,
+        CAST(SUM(COALESCE(p.talk_s, 0)) {w} AS BIGINT) AS talk_w,
+        CAST(SUM(COALESCE(p.night, 0)) {w} AS BIGINT) AS night_w,
+        CAST(SUM(COALESCE(p.border, 0)) {w} AS BIGINT) AS border_w,
+        CAST(SUM(COALESCE(i.calls_in, 0)) {w} AS BIGINT) AS calls_in_w,
+        CAST(SUM(COALESCE(i.callbacks, 0)) {w} AS BIGINT) AS callbacks_w,
+        CAST(SUM(COALESCE(nc.n, 0)) {w} AS BIGINT) AS new_callees_w,
+        CAST(SUM(COALESCE(h.hop_km, 0.0)) {w} AS DOUBLE) AS distance_km_w,
+        CAST(SUM(COALESCE(ce.n, 0)) {cum} AS BIGINT) AS cells_total,
+        CAST(SUM(COALESCE(ni.n, 0)) {cum} AS BIGINT) AS imeis_total,
+        CAST(SUM(COALESCE(r.n, 0)) {cum} AS BIGINT) AS reports_total
+    FROM keys k
+    LEFT JOIN per_hour p ON p.imsi = k.imsi AND p.hour = k.hour
+    LEFT JOIN in_hour i ON i.imsi = k.imsi AND i.hour = k.hour
+    LEFT JOIN rep r ON r.imsi = k.imsi AND r.hour = k.hour
+    LEFT JOIN new_callees nc ON nc.imsi = k.imsi AND nc.hour = k.hour
+    LEFT JOIN new_cells ce ON ce.imsi = k.imsi AND ce.hour = k.hour
+    LEFT JOIN new_imeis ni ON ni.imsi = k.imsi AND ni.hour = k.hour
+    LEFT JOIN hops h ON h.imsi = k.imsi AND h.hour = k.hour
+)
+SELECT r.imsi, r.hour,
+    r.calls_1h, r.sms_1h, r.calls_w, r.sms_w,
+    {ratio("r.answered_w", "r.calls_w", "1.0")} AS answer_ratio_w,
+    {ratio("r.short_w", "r.answered_w")} AS short_share_w,
+    {ratio("r.talk_w", "r.answered_w")} AS mean_talk_s_w,
+    CAST(r.calls_in_w AS DOUBLE) / (r.calls_w + 1) AS in_out_ratio_w,
+    {ratio("r.callbacks_w", "r.calls_w")} AS callback_ratio_w,
+    {ratio("r.night_w", "r.calls_w + r.sms_w")} AS night_share_w,
+    {ratio("r.border_w", "r.calls_w + r.sms_w")} AS border_share_w,
+    r.new_callees_w,
+    {ratio("r.new_callees_w", "r.calls_w + r.sms_w")} AS novelty_w,
+    r.cells_total, r.distance_km_w, r.imeis_total,
+    CAST(COALESCE(hs.sims_on_handset, 0) AS BIGINT) AS sims_on_handset,
+    CAST((r.hour + 1) * 3600 - FLOOR(epoch(s.activated_at)) AS DOUBLE) / 3600 AS sim_age_h,
+    r.reports_total
+FROM rolled r
+LEFT JOIN handset hs ON hs.imsi = r.imsi
+LEFT JOIN subscribers s ON s.imsi = r.imsi
+WHERE r.calls_w >= {p.gate_calls} OR r.sms_w >= {p.gate_sms} OR r.reports_total > 0
+    OR COALESCE(hs.sims_on_handset, 0) >= {p.gate_handset_sims}
+ORDER BY r.imsi, r.hour
+"""
+
+
+def sim_summary_sql(params: FeatureParams | None = None) -> str:
+    """SQL returning one row per SIM that made a call or sent an SMS.
+
+    Columns: ``imsi, msisdn, calls, sms, first_hour, last_hour, max_calls_day`` (most calls in
+    one Bangkok calendar day), ``median_talk_s`` (answered calls, NULL without any),
+    ``business_line``, ``holder_id``, ``operator``.
+    """
+    p = params or FeatureParams()
+    day = f"CAST(FLOOR((m.hour + {LOCAL_OFFSET_H}) / 24) AS BIGINT)"
+    return f"""
+WITH {base_ctes(p)},
+daily AS (
+    SELECT m.imsi, {day} AS day,
+        CAST(SUM(CASE WHEN m.kind = 'call' THEN 1 ELSE 0 END) AS BIGINT) AS calls
+    FROM mo m GROUP BY m.imsi, {day}
+),
+talk AS (
+    SELECT imsi, CAST(MEDIAN(duration_s) AS DOUBLE) AS median_talk_s FROM mo
+    WHERE kind = 'call' AND answered GROUP BY imsi
+),
+ident AS (SELECT imsi, MAX(msisdn) AS msisdn FROM mo GROUP BY imsi),
+totals AS (
+    SELECT imsi, CAST(SUM(calls) AS BIGINT) AS calls, CAST(SUM(sms) AS BIGINT) AS sms,
+        MIN(hour) AS first_hour,
+        MAX(hour) AS last_hour
+    FROM per_hour GROUP BY imsi
+),
+peak AS (SELECT imsi, MAX(calls) AS max_calls_day FROM daily GROUP BY imsi)
+SELECT t.imsi, COALESCE(s.msisdn, i.msisdn) AS msisdn, t.calls, t.sms, t.first_hour,
+    t.last_hour, pk.max_calls_day, tk.median_talk_s,
+    COALESCE(s.business_line, FALSE) AS business_line, s.holder_id, s.operator
+FROM totals t
+JOIN ident i ON i.imsi = t.imsi
+JOIN peak pk ON pk.imsi = t.imsi
+LEFT JOIN talk tk ON tk.imsi = t.imsi
+LEFT JOIN subscribers s ON s.imsi = t.imsi
+ORDER BY t.imsi
+"""

@@ -1,0 +1,215 @@
+"""Find a world's tables in a folder, register them with an engine, and check them.
+
+A data folder holds the canonical tables (``tatsai.sim.schemas``) as ``<name>.parquet``,
+``<name>.csv`` or a folder ``<name>/`` of parts. ``cdr``, ``subscribers`` and ``cells`` are
+required; ``reports`` is optional (an empty table stands in).
+
+Checks, each failing with the file and the 1-based data row of the first offender:
+
+* every canonical column is present (extra columns are ignored);
+* ``ts`` parses as a timestamp (CSV text such as ``yesterday`` does not);
+* ``kind`` and ``direction`` hold their allowed values and the key columns are not empty;
+* every ``cdr.cell_id`` is a known cell.
+
+With ``skip_bad_rows`` the offending call records are left out instead, and counted.
+Call records stay on disk for Parquet input: the engine reads them in place, so a scan never
+holds a whole month of records in Python memory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from tatsai.analytics.engine import AnalyticsEngine
+from tatsai.core.errors import InvalidInput, NotFound
+from tatsai.sim.schemas import TABLES
+
+REQUIRED = ("cdr", "subscribers", "cells")
+OPTIONAL = ("reports",)
+# The columns each table must have for telco analytics (a subset of the canonical schema).
+NEEDED: dict[str, tuple[str, ...]] = {
+    "cdr": tuple(TABLES["cdr"].columns),
+    "subscribers": (
+        "msisdn",
+        "imsi",
+        "operator",
+        "activated_at",
+        "holder_id",
+        "business_line",
+    ),
+    "cells": ("cell_id", "lat", "lon", "province", "border_km", "border_country"),
+    "reports": ("report_id", "ts", "channel", "indicator_type", "indicator_value", "kind"),
+}
+
+
+@dataclass
+class LoadedWorld:
+    """Where each registered table came from, and how many call records were skipped."""
+
+    paths: dict[str, Path] = field(default_factory=dict)
+    skipped_rows: int = 0
+    skipped_why: dict[str, int] = field(default_factory=dict)
+
+
+def table_path(folder: Path, name: str) -> Path | None:
+    """Where table ``name`` lives in ``folder`` (file or folder of parts), or ``None``."""
+    for candidate in (folder / f"{name}.parquet", folder / f"{name}.csv", folder / name):
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def part_files(path: Path) -> list[Path]:
+    """The files that make up a table at ``path``, in name order."""
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*") if p.suffix in (".parquet", ".csv"))
+    return [path]
+
+
+def locate(path: Path, column: str, value: object) -> str:
+    """``<file> row <n>`` of the first row whose ``column`` equals ``value`` (error path only)."""
+    for part in part_files(path):
+        if part.suffix == ".parquet":
+            values = pq.read_table(part, columns=[column]).column(column).to_pylist()
+        else:
+            as_text = {column: pa.string()}
+            options = pacsv.ConvertOptions(column_types=as_text, include_columns=[column])
+            values = pacsv.read_csv(part, convert_options=options).column(column).to_pylist()
+            value = None if value is None else str(value)
+        for row, found in enumerate(values, start=1):
+            if found == value or (part.suffix == ".csv" and str(found) == str(value)):
+                return f"{part} row {row}"
+    return str(path)
+
+
+def _empty_reports() -> pa.Table:
+    return TABLES["reports"].schema.empty_table()
+
+
+def _columns(engine: AnalyticsEngine, name: str) -> dict[str, str]:
+    schema = engine.query(f"SELECT * FROM {name} LIMIT 0").schema
+    return {f.name: str(f.type) for f in schema}
+
+
+def _first(engine: AnalyticsEngine, sql: str) -> dict[str, object] | None:
+    rows = engine.query(sql).to_pylist()
+    return rows[0] if rows else None
+
+
+def load_world(
+    engine: AnalyticsEngine, data_dir: Path | str, *, skip_bad_rows: bool = False
+) -> LoadedWorld:
+    """Register ``cdr``, ``subscribers``, ``cells`` and ``reports`` from ``data_dir`` on ``engine``.
+
+    Raises :class:`NotFound` for a missing folder or table and :class:`InvalidInput` (with the
+    file and row) for bad input; see the module docstring.
+    """
+    folder = Path(data_dir)
+    if not folder.is_dir():
+        raise NotFound(f"{folder}: no such data folder", field="data")
+    loaded = LoadedWorld()
+    for name in REQUIRED + OPTIONAL:
+        where = table_path(folder, name)
+        if where is None:
+            if name in REQUIRED:
+                raise NotFound(f"{folder}: table {name!r} is missing", field=name)
+            engine.register(name, _empty_reports())
+            continue
+        raw = f"raw_{name}"
+        engine.register(raw, where)
+        present = _columns(engine, raw)
+        missing = [c for c in NEEDED[name] if c not in present]
+        if missing:
+            raise InvalidInput(
+                f"{where}: column(s) missing: {', '.join(missing)}", field=f"{name}.{missing[0]}"
+            )
+        loaded.paths[name] = where
+        if name != "cdr":
+            _register_typed(engine, name, raw, present)
+    _check_cdr(engine, loaded, skip_bad_rows=skip_bad_rows)
+    return loaded
+
+
+def _ts_expr(column: str, arrow_type: str) -> str:
+    """``column`` as a timestamp: as it is when typed, parsed when it is text (NULL if bad)."""
+    if arrow_type.startswith("timestamp"):
+        return column
+    return f"TRY_CAST({column} AS TIMESTAMPTZ)"
+
+
+def _register_typed(engine: AnalyticsEngine, name: str, raw: str, present: dict[str, str]) -> None:
+    """Expose ``raw`` as ``name`` with its timestamps parsed (CSV text becomes time)."""
+    cols = [
+        f"{_ts_expr(c, present[c])} AS {c}" if c in ("activated_at", "ts") else c
+        for c in NEEDED[name]
+    ]
+    engine.alias(name, f"SELECT {', '.join(cols)} FROM {raw}")
+
+
+# Row problems in call records: (why, column blamed, condition over ``r`` joined to cells ``l``).
+def _cdr_problems(ts: str) -> list[tuple[str, str, str]]:
+    return [
+        ("missing timestamp", "ts", "r.ts IS NULL"),
+        ("unparseable timestamp", "ts", f"{ts} IS NULL"),
+        ("missing event_id", "event_id", "r.event_id IS NULL"),
+        ("kind is not call or sms", "kind", "r.kind IS NULL OR r.kind NOT IN ('call', 'sms')"),
+        (
+            "direction is not mo or mt",
+            "direction",
+            "r.direction IS NULL OR r.direction NOT IN ('mo', 'mt')",
+        ),
+        ("unknown cell", "cell_id", "r.cell_id IS NOT NULL AND l.cell_id IS NULL"),
+    ]
+
+
+def _check_cdr(engine: AnalyticsEngine, loaded: LoadedWorld, *, skip_bad_rows: bool) -> None:
+    path = loaded.paths["cdr"]
+    present = _columns(engine, "raw_cdr")
+    ts = _ts_expr("r.ts", present["ts"])
+    problems = _cdr_problems(ts)
+    joined = "raw_cdr r LEFT JOIN cells l ON l.cell_id = r.cell_id"
+    bad_any = " OR ".join(f"({cond})" for _, _, cond in problems)
+    # One pass over the records for all checks (a Spark job each would cost seconds).
+    if skip_bad_rows:
+        sums = ", ".join(
+            f"SUM(CASE WHEN {cond} THEN 1 ELSE 0 END) AS p{i}"
+            for i, (_, _, cond) in enumerate(problems)
+        )
+        counts = engine.query(
+            f"SELECT {sums}, SUM(CASE WHEN {bad_any} THEN 1 ELSE 0 END) AS total FROM {joined}"
+        ).to_pylist()[0]
+        for i, (why, _, _) in enumerate(problems):
+            if counts[f"p{i}"]:
+                loaded.skipped_why[why] = int(counts[f"p{i}"])
+        loaded.skipped_rows = int(counts["total"] or 0)
+    else:
+        which = " ".join(f"WHEN {cond} THEN {i}" for i, (_, _, cond) in enumerate(problems))
+        row = _first(
+            engine,
+            "SELECT CAST(r.event_id AS VARCHAR) AS event_id, r.cell_id, "
+            f"CASE {which} END AS problem FROM {joined} WHERE {bad_any} "
+            "ORDER BY r.event_id LIMIT 1",
+        )
+        if row is not None:
+            why, column, _ = problems[int(str(row["problem"]))]
+            value = f" {row['cell_id']!r}" if column == "cell_id" else ""
+            raise InvalidInput(
+                f"{_where(path, row)}: {why}{value} (--skip-bad-rows leaves such rows out)",
+                field=f"cdr.{column}",
+            )
+    kept = ", ".join(f"{ts} AS ts" if c == "ts" else f"r.{c}" for c in NEEDED["cdr"])
+    if skip_bad_rows:
+        engine.alias("cdr", f"SELECT {kept} FROM {joined} WHERE NOT ({bad_any})")
+    else:
+        engine.alias("cdr", f"SELECT {kept} FROM raw_cdr r")
+
+
+def _where(path: Path, row: dict[str, object]) -> str:
+    if row.get("event_id") is None:
+        return str(path)
+    return locate(path, "event_id", int(str(row["event_id"])))

@@ -1,0 +1,209 @@
+"""The scam-SIM model: gradient-boosted trees (LightGBM) over the hourly features.
+
+Saved as two files in a folder, never a pickle: ``scam_sim.lgb.txt`` (LightGBM's own text
+model) and ``scam_sim.json`` (feature order, decision threshold, training facts). The shipped
+model lives in ``tatsai/analytics/telco/model/``; ``tatsai telco train`` writes a new one.
+
+Labels for training come from a world's truth: a row is positive when its SIM is a confirmed
+scam SIM and its hour is at or after the SIM's first scam call; rows of other SIMs are
+negative; rows of scam SIMs before their first scam call are left out.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import lightgbm as lgb
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+
+from tatsai.analytics.telco.features import FEATURES
+from tatsai.core.errors import InvalidInput, NotFound
+
+MODEL_FILE = "scam_sim.lgb.txt"
+META_FILE = "scam_sim.json"
+PARAMS: dict[str, Any] = {
+    "objective": "binary",
+    "learning_rate": 0.08,
+    "num_leaves": 15,
+    "min_data_in_leaf": 20,
+    "feature_fraction": 0.9,
+    "bagging_fraction": 0.8,
+    "bagging_freq": 1,
+    "lambda_l2": 1.0,
+    "num_threads": 2,
+    "verbose": -1,
+    "deterministic": True,
+    "seed": 7,
+}
+ROUNDS = 200
+MAX_NEGATIVE_ROWS = 400_000
+
+
+def feature_matrix(features: pa.Table) -> npt.NDArray[np.float64]:
+    """The FEATURES columns of an hourly feature table as a float matrix (rows × features)."""
+    if features.num_rows == 0:
+        return np.zeros((0, len(FEATURES)))
+    return np.column_stack(
+        [features.column(name).to_numpy(zero_copy_only=False).astype(float) for name in FEATURES]
+    )
+
+
+@dataclass
+class ScamSimModel:
+    """A trained booster with its decision threshold (on the hourly probability)."""
+
+    booster: lgb.Booster
+    threshold: float
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def predict(self, matrix: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        """Probability in [0, 1] that each row is a scam SIM's hour."""
+        if matrix.shape[0] == 0:
+            return np.zeros(0)
+        out: npt.NDArray[np.float64] = np.asarray(self.booster.predict(matrix), dtype=float)
+        return out
+
+    def contributions(self, matrix: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        """Per-feature contributions (SHAP values, log-odds) of each row; last column is bias."""
+        out: npt.NDArray[np.float64] = np.asarray(
+            self.booster.predict(matrix, pred_contrib=True), dtype=float
+        )
+        return out
+
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.booster.save_model(str(folder / MODEL_FILE))
+        meta = {**self.meta, "features": list(FEATURES), "threshold": self.threshold}
+        (folder / META_FILE).write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
+
+    @classmethod
+    def load(cls, folder: Path) -> ScamSimModel:
+        """Read a model folder; fails when its features differ from this version's."""
+        model_path, meta_path = folder / MODEL_FILE, folder / META_FILE
+        if not model_path.exists() or not meta_path.exists():
+            raise NotFound(f"{folder}: no {MODEL_FILE} and {META_FILE}", field="model")
+        meta = json.loads(meta_path.read_text())
+        if meta.get("features") != list(FEATURES):
+            raise InvalidInput(
+                f"{folder}: model was trained on other features; retrain it", field="model"
+            )
+        booster = lgb.Booster(model_file=str(model_path))
+        return cls(booster=booster, threshold=float(meta["threshold"]), meta=meta)
+
+
+def shipped_model_dir() -> Path:
+    return Path(str(resources.files("tatsai.analytics.telco") / "model"))
+
+
+def load_shipped() -> ScamSimModel | None:
+    """The model shipped with the package, or ``None`` when none is shipped."""
+    folder = shipped_model_dir()
+    if not (folder / MODEL_FILE).exists():
+        return None
+    return ScamSimModel.load(folder)
+
+
+def labels_for(
+    features: pa.Table, first_scam_hour: dict[str, int]
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
+    """Labels (1.0 scam hour, 0.0 other) and the mask of rows to keep (see module docstring)."""
+    imsi = features.column("imsi").to_pylist()
+    hour = features.column("hour").to_numpy()
+    first = np.array([first_scam_hour.get(s, -1) for s in imsi], dtype=np.int64)
+    scam_sim = first >= 0
+    label = (scam_sim & (hour >= first)).astype(float)
+    keep = ~scam_sim | (hour >= first)
+    return label, keep
+
+
+def _fit(
+    matrix: npt.NDArray[np.float64],
+    label: npt.NDArray[np.float64],
+    rows: npt.NDArray[np.int64],
+    *,
+    rounds: int,
+    seed: int,
+) -> lgb.Booster:
+    rng = np.random.default_rng(seed)
+    negatives = rows[label[rows] == 0]
+    positives = rows[label[rows] == 1]
+    total_negatives = len(negatives)
+    if len(negatives) > MAX_NEGATIVE_ROWS:
+        negatives = rng.choice(negatives, MAX_NEGATIVE_ROWS, replace=False)
+    chosen = np.sort(np.concatenate([positives, negatives]))
+    # Negatives were sampled: weight them back so probabilities keep their meaning.
+    weight = np.where(label[chosen] == 1, 1.0, total_negatives / max(len(negatives), 1))
+    data = lgb.Dataset(
+        matrix[chosen], label=label[chosen], weight=weight, feature_name=list(FEATURES)
+    )
+    return lgb.train({**PARAMS, "seed": seed}, data, num_boost_round=rounds)
+
+
+def train(
+    features: pa.Table,
+    first_scam_hour: dict[str, int],
+    *,
+    rounds: int = ROUNDS,
+    seed: int = 7,
+    folds: int = 3,
+    target_precision: float = 0.98,
+) -> ScamSimModel:
+    """Fit on a world's hourly features and truth.
+
+    The decision threshold is chosen on out-of-fold scores (SIMs split into ``folds`` groups,
+    each scored by a model that never saw it): the lowest hourly probability at which the
+    SIM-level precision (a SIM is flagged when any of its rows reaches it) is at least
+    ``target_precision``. The shipped model is then fitted on every row.
+    """
+    label, keep = labels_for(features, first_scam_hour)
+    matrix = feature_matrix(features)
+    if not (keep & (label == 1)).any() or not (keep & (label == 0)).any():
+        raise InvalidInput("training needs both scam and ordinary SIMs", field="truth")
+    imsi = features.column("imsi").to_pylist()
+    group = np.array([zlib.crc32(s.encode()) % folds for s in imsi])
+    out_of_fold = np.zeros(len(imsi))
+    for fold in range(folds):
+        train_rows = np.flatnonzero(keep & (group != fold))
+        booster = _fit(matrix, label, train_rows, rounds=rounds, seed=seed + fold)
+        held = np.flatnonzero(group == fold)
+        out_of_fold[held] = booster.predict(matrix[held])
+    booster = _fit(matrix, label, np.flatnonzero(keep), rounds=rounds, seed=seed)
+    threshold = _pick_threshold(features, out_of_fold, first_scam_hour, target_precision)
+    return ScamSimModel(
+        booster=booster,
+        threshold=threshold,
+        meta={
+            "rows": int(keep.sum()),
+            "positive_rows": int((keep & (label == 1)).sum()),
+            "scam_sims": len(first_scam_hour),
+            "rounds": rounds,
+            "folds": folds,
+            "params": PARAMS,
+            "target_precision": target_precision,
+        },
+    )
+
+
+def _pick_threshold(
+    features: pa.Table,
+    scores: npt.NDArray[np.float64],
+    first_scam_hour: dict[str, int],
+    target_precision: float,
+) -> float:
+    imsi = np.array(features.column("imsi").to_pylist(), dtype=object)
+    order = np.argsort(imsi, kind="stable")
+    sims, starts = np.unique(imsi[order], return_index=True)
+    best = np.maximum.reduceat(scores[order], starts) if len(scores) else np.zeros(0)
+    truth = np.array([s in first_scam_hour for s in sims])
+    for threshold in np.linspace(0.05, 0.99, 95):
+        flagged = best >= threshold
+        if flagged.sum() and truth[flagged].mean() >= target_precision:
+            return float(round(threshold, 2))
+    return 0.99

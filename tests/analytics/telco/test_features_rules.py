@@ -1,0 +1,100 @@
+"""Features and transparent rules on the hand-made world (DuckDB; parity is in test_parity)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tatsai.analytics.engine import open_engine
+from tatsai.analytics.telco import rules
+from tatsai.analytics.telco.features import FeatureParams, hourly_features_sql
+from tatsai.analytics.telco.load import load_world
+from tatsai.analytics.telco.scan import ScanResult, scan
+from tests.analytics.telco import world
+
+
+@pytest.fixture(scope="module")
+def rule_scan(world_dir: Path) -> ScanResult:
+    with open_engine("duckdb") as engine:
+        load_world(engine, world_dir)
+        return scan(engine)
+
+
+def _rows(world_dir: Path, imsi: str, params: FeatureParams | None = None) -> list[dict]:
+    with open_engine("duckdb") as engine:
+        load_world(engine, world_dir)
+        table = engine.query(hourly_features_sql(params))
+    return [r for r in table.to_pylist() if r["imsi"] == imsi]
+
+
+def test_scam_sim_features_in_its_first_hour(world_dir: Path) -> None:
+    first = _rows(world_dir, world.SCAMMERS[0])[0]
+    assert first["hour"] % 24 == world.SCAM_START_HOUR % 24
+    assert first["calls_1h"] == first["calls_w"] == 25
+    assert first["border_share_w"] == 1.0
+    assert first["novelty_w"] > 0.9
+    assert 48 < first["sim_age_h"] < 60  # activated a day before the world starts
+    assert first["callback_ratio_w"] == 0.0
+
+
+def test_ordinary_people_get_called_back(world_dir: Path) -> None:
+    rows = [r for p in range(10) for r in _rows(world_dir, f"5200100000000{p:02d}")]
+    assert rows, "ordinary people with a busy day pass the gate"
+    assert max(r["callback_ratio_w"] for r in rows) > 0.1
+    assert min(r["answer_ratio_w"] for r in rows) >= 0.5
+
+
+def test_sim_box_handset_count_grows_with_each_sim(world_dir: Path) -> None:
+    loads = [_rows(world_dir, s)[0]["sims_on_handset"] for s in world.SIM_BOX]
+    assert loads == list(range(1, 9))
+
+
+def test_window_length_changes_the_sums(world_dir: Path) -> None:
+    day = _rows(world_dir, world.CALL_CENTRE)
+    hour = _rows(world_dir, world.CALL_CENTRE, FeatureParams(window_h=1, gate_calls=1))
+    assert max(r["calls_w"] for r in day) > max(r["calls_w"] for r in hour)
+    assert all(r["calls_w"] == r["calls_1h"] for r in hour)
+
+
+def test_rules_flag_scammers_and_spare_heavy_legit_callers(rule_scan: ScanResult) -> None:
+    verdicts = {v.imsi: v for v in rule_scan.verdicts}
+    for imsi in (*world.SCAMMERS, world.SMS_BLASTER, *world.SIM_BOX[5:]):
+        assert verdicts[imsi].is_suspect, imsi
+        assert verdicts[imsi].reasons
+    for imsi in (world.CALL_CENTRE, world.TELESALES, "520010000000003"):
+        assert not verdicts[imsi].is_suspect, imsi
+    scammer = verdicts[world.SCAMMERS[0]]
+    assert any(r.startswith("border_cells") for r in scammer.reasons)
+    assert scammer.first_flag_ts is not None
+    assert (scammer.first_flag_ts - world.START).total_seconds() == 3600 * (
+        world.SCAM_START_HOUR + 1
+    )
+
+
+def test_every_sim_that_called_or_texted_gets_a_verdict(
+    rule_scan: ScanResult, world_tables
+) -> None:
+    cdr = world_tables["cdr"].to_pylist()
+    active = {r["a_imsi"] for r in cdr if r["direction"] == "mo"}
+    assert {v.imsi for v in rule_scan.verdicts} == active
+
+
+def test_regulator_100_calls_a_day_rule(rule_scan: ScanResult) -> None:
+    verdicts = {v.imsi: v for v in rule_scan.verdicts}
+    assert verdicts[world.TELESALES].reverify_owner
+    assert verdicts[world.TELESALES].max_calls_day == 110
+    assert not verdicts[world.CALL_CENTRE].reverify_owner  # registered business line
+    assert verdicts[world.CALL_CENTRE].max_calls_day > 100
+    assert not verdicts["520010000000003"].reverify_owner
+    assert rules.needs_reverification(101, False)
+    assert not rules.needs_reverification(100, False)
+    assert not rules.needs_reverification(500, True)
+
+
+def test_holders_with_more_than_six_sims(world_dir: Path) -> None:
+    with open_engine("duckdb") as engine:
+        load_world(engine, world_dir)
+        holders = engine.query(rules.HOLDERS_SQL).to_pylist()
+    assert [h["holder_id"] for h in holders] == ["psn_holder_box"]
+    assert holders[0]["sims"] == 8
