@@ -184,6 +184,13 @@ def test_cli_writes_a_world_and_rejects_bad_options(tmp_path: Path) -> None:
     bad = subprocess.run([*cmd, "--format", "xml"], capture_output=True, text=True, check=False)
     assert bad.returncode == 2
     assert bad.stderr.strip() == "error (format): format must be one of parquet, csv"
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "thesis.txt").write_text("keep me", encoding="utf-8")
+    cmd[-1] = str(tmp_path / "mine")
+    refused = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    assert refused.returncode == 2
+    assert "is not a simulated world" in refused.stderr
+    assert (tmp_path / "mine" / "thesis.txt").exists()
 
 
 def test_report_values_are_clean_indicators(world: dict[str, pa.Table]) -> None:
