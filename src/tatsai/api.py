@@ -20,6 +20,7 @@ from tatsai.orgs import views as orgs_views
 from tatsai.registry import views as registry_views
 from tatsai.reports import views as reports_views
 from tatsai.reports import web as reports_web
+from tatsai.screening import views as screening_views
 
 
 class BodyLimit:
@@ -108,5 +109,6 @@ def create_app(engine: Engine | None = None, *, max_body_bytes: int | None = Non
     registry_views.install(app)  # app.state.indicator_lookup: the in-memory lookup index
     app.include_router(reports_views.router)
     app.include_router(reports_web.router)
+    app.include_router(screening_views.router)
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes or settings.max_body_bytes)
     return app

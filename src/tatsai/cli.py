@@ -19,6 +19,7 @@ from tatsai.indicators.cli import extract_command
 from tatsai.orgs.cli import key_app, org_app
 from tatsai.registry.cli import indicators_app, lookup_command
 from tatsai.reports.cli import purge_command, reports_app, worker_command
+from tatsai.screening.cli import screen_app, url_check_command
 from tatsai.sim.cli import simulate_command
 
 app = typer.Typer(
@@ -41,6 +42,8 @@ app.add_typer(reports_app, name="reports")
 app.command("worker")(worker_command)
 app.command("purge")(purge_command)
 app.add_typer(telco_app, name="telco")
+app.add_typer(screen_app, name="screen")
+app.command("url-check")(url_check_command)
 
 
 @app.command("serve")

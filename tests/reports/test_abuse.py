@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import itertools
 
-import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from tatsai.core.errors import TooManyRequests
-from tatsai.reports import pipeline, service
+from tatsai.registry import allowlist
+from tatsai.reports import links, pipeline, service
 from tatsai.reports.models import Report, ReportCreate, ReportIndicator
 
 BANK_NUMBER = "02-888-8888"
@@ -76,9 +76,6 @@ def test_flood_is_rate_limited_deduplicated_and_weighs_little(
 def test_flood_does_not_block_an_allow_listed_bank_number(
     db_session: Session, clean_engine: Engine
 ) -> None:
-    allowlist = pytest.importorskip("tatsai.registry.allowlist")
-    from tatsai.reports import links
-
     allowlist.seed(db_session=db_session)
     db_session.commit()
     value = links.clean_indicator("phone", BANK_NUMBER)

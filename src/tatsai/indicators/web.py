@@ -40,7 +40,7 @@ _DEFANG = [
     (re.compile(r"\bh(?:xx|XX|Xx|xX|\*\*)p(s?)", re.ASCII), r"http\1"),
     (re.compile(r"\s*(?:\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)|\{dot\})\s*", re.IGNORECASE), "."),
     (re.compile(r"\[:\]"), ":"),
-    (re.compile(r"^(https?):/{1,3}(?=[^/])", re.IGNORECASE), r"\1://"),  # "https:/x.com"
+    (re.compile(r"^(https?):?/{1,3}(?=[^/])", re.IGNORECASE), r"\1://"),  # "https:/x", "http//x"
     (re.compile(r"\s*(?:\[at\]|\(at\)|\[@\]|\(@\))\s*", re.IGNORECASE), "@"),
     (re.compile(r"\s*([./:])\s*"), r"\1"),
 ]

@@ -23,6 +23,7 @@ from tatsai.api import create_app
 from tatsai.core.db import session_scope, utcnow
 from tatsai.orgs import service as orgs_service
 from tatsai.orgs.models import OrgKind, Role
+from tatsai.registry import allowlist
 from tatsai.reports import bulk, config, lastcalls, links, pipeline
 from tatsai.reports.models import Campaign, OutboundSms, Report, ReportIndicator
 
@@ -59,17 +60,14 @@ def _reporter(rng: random.Random) -> str:
 
 
 def _world_rows(world: Any, limit: int = 150) -> list[dict[str, Any]]:
-    """Rows of the simulator's canonical ``reports`` table, if the world has one."""
-    table = world.get("reports") if isinstance(world, dict) else getattr(world, "reports", None)
-    if table is None and hasattr(world, "tables"):
-        table = world.tables.get("reports")
-    if isinstance(table, str | Path):
-        import pyarrow.parquet as pq
+    """The first rows of the simulated world's canonical ``reports`` table, if it has one."""
+    from tatsai.sim.io import read_table, table_path
+    from tatsai.sim.schemas import REPORTS
 
-        table = pq.read_table(table)
-    if table is None or not hasattr(table, "slice"):
+    path = table_path(Path(world), "reports") if isinstance(world, str | Path) else None
+    if path is None:
         return []
-    rows: list[dict[str, Any]] = table.slice(0, limit).to_pylist()
+    rows: list[dict[str, Any]] = read_table(path, REPORTS).slice(0, limit).to_pylist()
     for row in rows:
         for key, value in list(row.items()):
             if isinstance(value, dt.datetime):
@@ -106,10 +104,7 @@ def _run(
         bank = orgs_service.get_or_create(
             db_session=db_session, name="Demo Bank", kind=OrgKind.BANK
         )
-        if links.registry_available():
-            from importlib import import_module
-
-            import_module("tatsai.registry.allowlist").seed(db_session=db_session)
+        allowlist.seed(db_session=db_session)  # official numbers, e.g. banks' call centres
     headers = {"Authorization": f"Bearer {gateway}"}
     now = utcnow()
     subscribers = [_reporter(rng) for _ in range(n(50))]
@@ -298,6 +293,15 @@ def _show(
         verdict = links.lookup_verdict(
             db_session=db_session, type_="phone", value=links.clean_msisdn(BANK_CALL_CENTRE)
         )
+        reported = db_session.execute(
+            select(ReportIndicator.type, ReportIndicator.value)
+            .where(ReportIndicator.attached)
+            .distinct()
+        ).all()
+        verdicts: dict[str, int] = {}
+        for type_, value in reported:
+            found = links.lookup_verdict(db_session=db_session, type_=type_, value=value)
+            verdicts[found] = verdicts.get(found, 0) + 1
     ctx.console.print(table)
     ctx.console.print(
         f"worker processed {processed} reports; {multi} campaigns link several reports "
@@ -306,8 +310,12 @@ def _show(
         + (f"; {world_rows} reports came from the simulated world" if world_rows else "")
     )
     ctx.console.print(
+        f"registry verdicts on the {len(reported)} reported indicators: "
+        + ", ".join(f"{k} {v}" for k, v in sorted(verdicts.items()))
+    )
+    ctx.console.print(
         f"flood against the bank's call centre {BANK_CALL_CENTRE}: "
         f"{counts.get('api (flood)', 0)} of {counts.get('flood', 0)} accepted "
         "(per-number limit), registry verdict: "
-        f"{verdict or 'no registry installed'}"
+        f"{verdict}"
     )

@@ -1,12 +1,14 @@
 """The report center's links to other contexts: indicator types, screening and the registry.
 
-Each link is one function so the pipeline does not care which of them are installed. Indicator
-cleaning and extraction come from :mod:`tatsai.indicators`; screening is optional (the pipeline
-works without a model); evidence goes to the registry's service.
+Each link is one function, so the pipeline speaks to other contexts in one place. Indicator
+cleaning and extraction come from :mod:`tatsai.indicators`; screening is optional (used when
+:mod:`tatsai.screening` is installed; the pipeline works without a model); verdicts and
+evidence go through the registry's service.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import logging
 from collections.abc import Callable
@@ -18,6 +20,11 @@ from sqlalchemy.orm import Session
 from tatsai.core.errors import InvalidInput
 from tatsai.indicators.extract import extract_indicators
 from tatsai.indicators.types import get_type
+from tatsai.orgs.models import TLP
+from tatsai.orgs.policy import Principal
+from tatsai.registry import service as registry
+from tatsai.registry.models import Channel as EvidenceChannel
+from tatsai.registry.models import EvidenceCreate
 
 log = logging.getLogger(__name__)
 
@@ -110,25 +117,12 @@ def screen_many(texts: list[str | None]) -> list[float | None]:
     return scores
 
 
-@lru_cache(maxsize=1)
-def registry_available() -> bool:
-    try:
-        importlib.import_module("tatsai.registry.service")
-    except ImportError:
-        return False
-    return True
-
-
-def lookup_verdict(*, db_session: Session, type_: str, value: str) -> str | None:
-    """The registry's public verdict (block, warn, allow, unknown); None without a registry."""
-    if not registry_available():
-        return None
-    from tatsai.orgs.policy import Principal
-
-    lookup = importlib.import_module("tatsai.registry.service").lookup
-    result = lookup(db_session=db_session, type=type_, value=value, principal=Principal.public())
-    verdict = getattr(result, "verdict", None)
-    return str(getattr(verdict, "value", verdict)) if verdict is not None else None
+def lookup_verdict(*, db_session: Session, type_: str, value: str) -> str:
+    """The registry's public verdict for a clean value: block, warn, allow or unknown."""
+    result = registry.lookup(
+        db_session=db_session, type=type_, value=value, principal=Principal.public()
+    )
+    return result.verdict.value
 
 
 def attach_evidence(
@@ -143,46 +137,41 @@ def attach_evidence(
     reporter_weight: float,
     model_score: float | None,
     source_org_id: int | None,
-    observed_at: Any,
-) -> bool:
-    """Attach one report's indicator to the registry as evidence; False without a registry.
+    observed_at: dt.datetime,
+) -> str | None:
+    """Attach one report's indicator to the registry as evidence (reference = report id).
 
     Runs in the worker's transaction: the caller records the (report, indicator) row in the
-    same transaction, which is what makes attachment happen exactly once.
+    same transaction, which is what makes attachment happen exactly once. Returns the
+    registry's verdict after this evidence; None when the registry refuses the value (a type
+    it does not hold): the report keeps it, unattached.
     """
-    if not registry_available():
-        return False
-    from tatsai.orgs.models import TLP
-
-    evidence_create = importlib.import_module("tatsai.registry.models").EvidenceCreate
-    add_evidence = importlib.import_module("tatsai.registry.service").add_evidence
-    evidence_in = evidence_create(
+    evidence_in = EvidenceCreate(
         type=type_,
         value=value,
         categories=[_category(kind)],
-        channel=EVIDENCE_CHANNELS.get(channel, "import:csv"),
+        channel=EvidenceChannel(EVIDENCE_CHANNELS.get(channel, "import:csv")),
         reference=report_id,
         reporter=reporter,
         reporter_weight=reporter_weight,
         model_score=model_score,
         confidence=None,
         note=None,
-        tlp=TLP.AMBER,
+        tlp=TLP.AMBER,  # carries a reporter pseudonym: partners only
         observed_at=observed_at,
     )
     try:
         with db_session.begin_nested():
-            add_evidence(
+            record = registry.add_evidence(
                 db_session=db_session,
                 evidence_in=evidence_in,
                 source_org_id=source_org_id,
                 actor=f"reports:{channel}",
             )
     except InvalidInput as exc:
-        # A value the registry does not take (a type it lacks): the report keeps it, unattached.
         log.info("registry refused %s %r: %s", type_, value, exc.detail)
-        return False
-    return True
+        return None
+    return record.verdict.value
 
 
 def _category(kind: str) -> str:

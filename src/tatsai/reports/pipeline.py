@@ -124,22 +124,31 @@ def process_batch(*, db_session: Session, reports: list[Report]) -> None:
         live = [w for w in work if not w.duplicate]
         reporters = _reporters(db_session=db_session, work=live)
         _assign_campaigns(db_session=db_session, work=[w for w in live if w.indicators])
+    verdicts: dict[tuple[str, str], str] = {}  # the registry's, kept current over the batch
     for w in live:
         reporter = reporters.get(w.report.reporter or "")
         if reporter is not None:
             reporter.reports += 1
         if w.indicators:
-            _attach(db_session=db_session, w=w, reporter=reporter)
+            _attach(db_session=db_session, w=w, reporter=reporter, verdicts=verdicts)
 
 
-def _attach(*, db_session: Session, w: _Work, reporter: Reporter | None) -> None:
+def _attach(
+    *,
+    db_session: Session,
+    w: _Work,
+    reporter: Reporter | None,
+    verdicts: dict[tuple[str, str], str],
+) -> None:
     report = w.report
     weight = (
         service.weight(reporter.confirmed, reporter.rejected) if reporter else service.weight(0, 0)
     )
     allowed = 0
     for type_, value in w.indicators:
-        verdict = links.lookup_verdict(db_session=db_session, type_=type_, value=value)
+        verdict = verdicts.get((type_, value))
+        if verdict is None:
+            verdict = links.lookup_verdict(db_session=db_session, type_=type_, value=value)
         row = ReportIndicator(
             report_id=report.id,
             type=type_,
@@ -153,7 +162,7 @@ def _attach(*, db_session: Session, w: _Work, reporter: Reporter | None) -> None
             # citizen report; the report counts against the reporter's reputation below.
             allowed += 1
         else:
-            row.attached = links.attach_evidence(
+            after = links.attach_evidence(
                 db_session=db_session,
                 report_id=report.id,
                 channel=report.channel,
@@ -166,6 +175,9 @@ def _attach(*, db_session: Session, w: _Work, reporter: Reporter | None) -> None
                 source_org_id=report.source_org_id,
                 observed_at=report.occurred_at or report.received_at,
             )
+            row.attached = after is not None
+            if after is not None:
+                row.registry_verdict = verdicts[(type_, value)] = after
         db_session.add(row)
     if allowed == len(w.indicators):
         report.status = ReportStatus.REJECTED.value

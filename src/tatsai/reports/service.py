@@ -176,7 +176,7 @@ def accept(*, db_session: Session, report_in: ReportCreate, intake: Intake) -> R
             return existing
     reporter = intake.reporter
     if intake.reporter_msisdn is not None:
-        reporter = reporter_pseudonym(intake.reporter_msisdn)
+        reporter = reporter_pseudonym(links.clean_msisdn(intake.reporter_msisdn))
     elif report_in.contact:
         try:
             msisdn = links.clean_msisdn(report_in.contact)

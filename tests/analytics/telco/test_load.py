@@ -73,7 +73,7 @@ def test_unparseable_timestamp_in_csv(tmp_path: Path, world_tables: dict[str, pa
             writer.writerow(row)
     with open_engine("duckdb") as engine, pytest.raises(InvalidInput) as err:
         load_world(engine, folder)
-    assert f"{path} row 42: unparseable timestamp" in err.value.detail
+    assert f"{path} row 42: 'not a time' is not a valid timestamp" in err.value.detail
     assert err.value.field == "cdr.ts"
     with open_engine("duckdb") as engine:
         loaded = load_world(engine, folder, skip_bad_rows=True)

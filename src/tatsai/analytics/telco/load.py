@@ -4,16 +4,17 @@ A data folder holds the canonical tables (``tatsai.sim.schemas``) as ``<name>.pa
 ``<name>.csv`` or a folder ``<name>/`` of parts. ``cdr``, ``subscribers`` and ``cells`` are
 required; ``reports`` is optional (an empty table stands in).
 
-Checks, each failing with the file and the 1-based data row of the first offender:
+Generic validation is the simulator's loader (:func:`tatsai.sim.io.read_table`: columns, types,
+timestamps with a zone, nulls, enums, keys — each error names the file and row). Subscribers,
+cells, reports, and call records given as CSV go through it whole. Call records in Parquet stay
+on disk (a month of them does not fit in Python memory): their columns are checked, and the
+row rules below run as one engine pass, naming the file and 1-based row of the first offender:
 
-* every canonical column is present (extra columns are ignored);
-* ``ts`` parses as a timestamp (CSV text such as ``yesterday`` does not);
-* ``kind`` and ``direction`` hold their allowed values and the key columns are not empty;
-* every ``cdr.cell_id`` is a known cell.
+* ``ts`` present and a timestamp; ``event_id`` present;
+* ``kind`` and ``direction`` hold their allowed values;
+* (telco, every format) every ``cdr.cell_id`` is a known cell.
 
-With ``skip_bad_rows`` the offending call records are left out instead, and counted.
-Call records stay on disk for Parquet input: the engine reads them in place, so a scan never
-holds a whole month of records in Python memory.
+With ``skip_bad_rows`` offending rows are left out instead, and counted.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import pyarrow.parquet as pq
 
 from tatsai.analytics.engine import AnalyticsEngine
 from tatsai.core.errors import InvalidInput, NotFound
+from tatsai.sim.io import ReadStats, read_table
 from tatsai.sim.schemas import TABLES
 
 REQUIRED = ("cdr", "subscribers", "cells")
@@ -120,17 +122,24 @@ def load_world(
                 raise NotFound(f"{folder}: table {name!r} is missing", field=name)
             engine.register(name, _empty_reports())
             continue
-        raw = f"raw_{name}"
-        engine.register(raw, where)
-        present = _columns(engine, raw)
-        missing = [c for c in NEEDED[name] if c not in present]
-        if missing:
-            raise InvalidInput(
-                f"{where}: column(s) missing: {', '.join(missing)}", field=f"{name}.{missing[0]}"
-            )
         loaded.paths[name] = where
-        if name != "cdr":
-            _register_typed(engine, name, raw, present)
+        if name == "cdr" and all(p.suffix == ".parquet" for p in part_files(where)):
+            engine.register("raw_cdr", where)
+            present = _columns(engine, "raw_cdr")
+            missing = [c for c in NEEDED["cdr"] if c not in present]
+            if missing:
+                raise InvalidInput(
+                    f"{where}: column(s) missing: {', '.join(missing)}",
+                    field=f"cdr.{missing[0]}",
+                )
+            continue
+        stats = ReadStats()
+        table = read_table(where, TABLES[name], skip_bad_rows=skip_bad_rows, stats=stats)
+        if stats.rows_skipped:
+            loaded.skipped_why[f"{name}: bad rows"] = stats.rows_skipped
+            if name == "cdr":
+                loaded.skipped_rows += stats.rows_skipped
+        engine.register("raw_cdr" if name == "cdr" else name, table)
     _check_cdr(engine, loaded, skip_bad_rows=skip_bad_rows)
     return loaded
 
@@ -140,15 +149,6 @@ def _ts_expr(column: str, arrow_type: str) -> str:
     if arrow_type.startswith("timestamp"):
         return column
     return f"TRY_CAST({column} AS TIMESTAMPTZ)"
-
-
-def _register_typed(engine: AnalyticsEngine, name: str, raw: str, present: dict[str, str]) -> None:
-    """Expose ``raw`` as ``name`` with its timestamps parsed (CSV text becomes time)."""
-    cols = [
-        f"{_ts_expr(c, present[c])} AS {c}" if c in ("activated_at", "ts") else c
-        for c in NEEDED[name]
-    ]
-    engine.alias(name, f"SELECT {', '.join(cols)} FROM {raw}")
 
 
 # Row problems in call records: (why, column blamed, condition over ``r`` joined to cells ``l``).
@@ -186,7 +186,7 @@ def _check_cdr(engine: AnalyticsEngine, loaded: LoadedWorld, *, skip_bad_rows: b
         for i, (why, _, _) in enumerate(problems):
             if counts[f"p{i}"]:
                 loaded.skipped_why[why] = int(counts[f"p{i}"])
-        loaded.skipped_rows = int(counts["total"] or 0)
+        loaded.skipped_rows += int(counts["total"] or 0)
     else:
         which = " ".join(f"WHEN {cond} THEN {i}" for i, (_, _, cond) in enumerate(problems))
         row = _first(
