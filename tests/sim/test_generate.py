@@ -184,3 +184,32 @@ def test_cli_writes_a_world_and_rejects_bad_options(tmp_path: Path) -> None:
     bad = subprocess.run([*cmd, "--format", "xml"], capture_output=True, text=True, check=False)
     assert bad.returncode == 2
     assert bad.stderr.strip() == "error (format): format must be one of parquet, csv"
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "thesis.txt").write_text("keep me", encoding="utf-8")
+    cmd[-1] = str(tmp_path / "mine")
+    refused = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    assert refused.returncode == 2
+    assert "is not a simulated world" in refused.stderr
+    assert (tmp_path / "mine" / "thesis.txt").exists()
+
+
+def test_report_values_are_clean_indicators(world: dict[str, pa.Table]) -> None:
+    from tatsai.indicators.types import get_type
+
+    reports = world["reports"]
+    pairs = zip(
+        reports.column("indicator_type").to_pylist(),
+        reports.column("indicator_value").to_pylist(),
+        strict=True,
+    )
+    for itype, value in pairs:
+        assert get_type(itype).clean(value) == value
+
+
+def test_start_date_is_local_midnight_in_bangkok(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    simulate(tmp_path / "w", scale="small", days=1, seed=1, start=datetime(2026, 1, 5, tzinfo=UTC))
+    ts = read_world(tmp_path / "w", ["cdr"])["cdr"].column("ts")
+    assert pc.min(ts).as_py() >= datetime(2026, 1, 4, 17, 0, tzinfo=UTC)
+    assert pc.max(ts).as_py() < datetime(2026, 1, 5, 17, 0, tzinfo=UTC)

@@ -27,7 +27,9 @@ def summary_table(summary: Summary):  # type: ignore[no-untyped-def]
 
 
 def simulate_command(
-    out: Path = typer.Option(..., "--out", help="Folder to write the world into (replaced)."),
+    out: Path = typer.Option(
+        ..., "--out", help="Folder for the world (an earlier world is replaced)."
+    ),
     scale: ScaleName = typer.Option(ScaleName.small, "--scale", help="World size."),
     days: int | None = typer.Option(None, "--days", min=1, max=366, help="Simulated days."),
     seed: int = typer.Option(7, "--seed", min=0, help="Random seed; same seed, same bytes."),
@@ -37,6 +39,12 @@ def simulate_command(
     ),
 ) -> None:
     """Simulate a Thai scam ecosystem with ground truth (see docs/simulator.md)."""
+    if scale == ScaleName.large:
+        # 60 million subscribers do not fit one process on one machine (docs/simulator.md).
+        raise InvalidInput(
+            "the large scale is a parameter set for a Spark cluster; run small or medium here",
+            field="scale",
+        )
     first = DEFAULT_START
     if start is not None:
         try:

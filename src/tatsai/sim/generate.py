@@ -93,6 +93,14 @@ def simulate(
     done = 0
 
     if out.exists():
+        # Replace an earlier world, never anything else someone pointed --out at by mistake.
+        if not out.is_dir() or (
+            any(out.iterdir()) and not any((out / f"cells.{f}").exists() for f in FORMATS)
+        ):
+            raise InvalidInput(
+                f"{out} exists and is not a simulated world; choose a new or empty folder",
+                field="out",
+            )
         shutil.rmtree(out)
     out.mkdir(parents=True)
     summary = Summary(out, sc.name, days, seed)
