@@ -108,6 +108,7 @@ def test_cli_train_score_evidence_freeze(
         )
     assert done.value.code == 0
     out = tmp_path / "scores.csv"
+    (tmp_path / "known.txt").write_text("account_id\n" + sorted(other_world.mules)[0] + "\n")
     with pytest.raises(SystemExit) as done:
         main(
             [
@@ -123,6 +124,10 @@ def test_cli_train_score_evidence_freeze(
                 str(tmp_path / "ev.csv"),
                 "--freeze",
                 str(tmp_path / "freeze.csv"),
+                "--known-mules",
+                str(tmp_path / "known.txt"),
+                "--rings",
+                str(tmp_path / "rings.csv"),
             ]
         )
     assert done.value.code == 0
@@ -139,6 +144,14 @@ def test_cli_train_score_evidence_freeze(
     assert {e["value"] for e in evidence} <= seen  # already in the canonical form
     freeze = list(csv.DictReader((tmp_path / "freeze.csv").read_text().splitlines()))
     assert {f["bank"] for f in freeze} <= {"002", "004", "014"}
+    flagged = {r["account_id"] for r in rows if r["is_mule"] == "1"}
+    rings = list(csv.DictReader((tmp_path / "rings.csv").read_text().splitlines()))
+    assert rings
+    assert {r["account_id"] for r in rings} <= flagged
+    for ring_id in {r["ring_id"] for r in rings}:
+        members = [r["account_id"] for r in rings if r["ring_id"] == ring_id]
+        assert ring_id == min(members)
+        assert len(members) == int(next(r["ring_size"] for r in rings if r["ring_id"] == ring_id))
 
 
 def test_cli_bad_input_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -14,7 +14,13 @@ from tatsai.analytics.money import export
 from tatsai.analytics.money.features import account_features
 from tatsai.analytics.money.io import LoadReport, load_accounts, load_transfers
 from tatsai.analytics.money.model import MuleModel, train
-from tatsai.analytics.money.service import label_vector, read_labels, score_accounts
+from tatsai.analytics.money.rings import rings_in_process, rings_on_engine, suspicious_edges
+from tatsai.analytics.money.service import (
+    label_vector,
+    read_known_mules,
+    read_labels,
+    score_accounts,
+)
 from tatsai.analytics.money.trace import TransferIndex, trace
 from tatsai.core.errors import InvalidInput
 
@@ -149,6 +155,12 @@ def score_command(
     evidence: Path | None = typer.Option(None, "--evidence", help="Registry evidence CSV."),
     freeze: Path | None = typer.Option(None, "--freeze", help="Freeze requests per bank (CSV)."),
     reference: str = typer.Option("money-score", "--reference", help="Reference on evidence."),
+    known_mules: Path | None = typer.Option(
+        None, "--known-mules", help="Accounts known as mules: one id a line, or CSV account_id."
+    ),
+    rings: Path | None = typer.Option(
+        None, "--rings", help="Write mule rings (CSV account_id,ring_id,ring_size)."
+    ),
     layout: str = LAYOUT,
     accounts: Path | None = ACCOUNTS,
     engine: str = ENGINE,
@@ -157,8 +169,25 @@ def score_command(
     """Score every account seen in the transfers with the mule model."""
     mule_model = MuleModel.load(model)
     table = _load(transfers, layout, accounts, skip_bad_rows)
+    seeds = read_known_mules(known_mules) if known_mules is not None else None
     with _engine(engine) as eng:
-        scores = score_accounts(eng, table, mule_model)
+        scores = score_accounts(eng, table, mule_model, known_mules=seeds)
+        if rings is not None:
+            flagged = [
+                a
+                for a, f in zip(
+                    scores.column("account_id").to_pylist(),
+                    scores.column("is_mule").to_pylist(),
+                    strict=True,
+                )
+                if f
+            ]
+            edges = suspicious_edges(table, flagged)
+            found = rings_on_engine(eng, edges) if engine == "spark" else rings_in_process(edges)
+            rings.parent.mkdir(parents=True, exist_ok=True)
+            pacsv.write_csv(found, rings)
+            n_rings = len(set(found.column("ring_id").to_pylist()))
+            typer.echo(f"{n_rings} rings ({found.num_rows} accounts) → {rings}")
     output.parent.mkdir(parents=True, exist_ok=True)
     pacsv.write_csv(scores, output)
     if evidence is not None:

@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from tatsai.analytics.engine import AnalyticsEngine
+from tatsai.analytics.money.motifs import MOTIF_FEATURES, motif_features
 
 # The model's inputs, in order. Changing this list changes the model file's contract.
 FEATURES: tuple[str, ...] = (
@@ -24,8 +25,9 @@ FEATURES: tuple[str, ...] = (
     "odd_out", "odd_in", "repeat_cp_out", "repeat_cp_in", "odd_cp_out", "odd_cp_in",
     "burst_out", "burst_in", "pass_through", "dwell_s", "night_share", "cash_out_share",
     "active_s", "age_s", "nb_mean_degree", "nb_max_degree", "nb_odd", "nb_odd_share",
-    "nb_multi_amount", "nb_count", "seeded_pagerank",
+    "nb_multi_amount", "nb_count", "seeded_pagerank", *MOTIF_FEATURES,
 )  # fmt: skip
+_SQL_FEATURES = FEATURES[: FEATURES.index("seeded_pagerank")]
 # The baseline of the evaluation: per-account degree and amount features only.
 BASELINE_FEATURES: tuple[str, ...] = FEATURES[:10]
 
@@ -209,12 +211,13 @@ def account_features(
 
     Float64 throughout so both engines agree on types. ``seeded_pagerank`` is personalized
     PageRank (damping 0.85) over the undirected counterparty graph, restarting at accounts
-    with odd transfers and at ``known_mules``; scaled so a uniform restart scores 1.
+    with odd transfers and at ``known_mules``; scaled so a uniform restart scores 1. The motif
+    features are :mod:`tatsai.analytics.money.motifs`'.
     """
     register_transfers(engine, transfers)
     table = engine.query(_FEATURE_QUERY)
     columns = {"account_id": table.column("account_id").cast(pa.string())}
-    for name in FEATURES[:-1]:
+    for name in _SQL_FEATURES:
         columns[name] = pc.cast(table.column(name), pa.float64())
     ids = columns["account_id"].to_pylist()
     seeds = (pc.add(columns["odd_out"], columns["odd_in"])).to_numpy(zero_copy_only=False) > 0
@@ -224,6 +227,9 @@ def account_features(
     columns["seeded_pagerank"] = pa.array(
         seeded_pagerank(ids, edge_list(engine), seeds), pa.float64()
     )
+    odd = pc.add(columns["odd_out"], columns["odd_in"]).to_numpy(zero_copy_only=False) > 0
+    for name, values in motif_features(engine, ids, odd).items():
+        columns[name] = pa.array(values, pa.float64())
     return pa.table(columns)
 
 

@@ -54,6 +54,24 @@ def read_labels(path: Path) -> dict[str, int]:
     return labels
 
 
+def read_known_mules(path: Path) -> list[str]:
+    """Account ids from ``path``: a CSV with an ``account_id`` column, or one id a line."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"{path}: cannot be read: {exc}", field="known_mules") from exc
+    rows = [line.strip() for line in lines if line.strip()]
+    if rows and "," in rows[0]:
+        header = [h.strip() for h in rows[0].split(",")]
+        if "account_id" not in header:
+            raise InvalidInput(f"{path}: column 'account_id' is missing", field="known_mules")
+        col = header.index("account_id")
+        return [r.split(",")[col].strip() for r in rows[1:] if len(r.split(",")) > col]
+    if rows and rows[0] == "account_id":
+        rows = rows[1:]
+    return rows
+
+
 def label_vector(features: pa.Table, labels: dict[str, int]) -> np.ndarray:
     """0/1 per feature row; accounts absent from ``labels`` count as not mules."""
     return np.array([labels.get(a, 0) for a in features.column("account_id").to_pylist()])

@@ -1,0 +1,152 @@
+"""Motif membership per account: cycles, fan-in, fan-out, scatter-gather and chains.
+
+Computed in-process (igraph for cycles, sparse matrices for two-step paths) over the
+directed counterparty graph (one edge per distinct sender → receiver pair seen in the
+transfers, stamped with the pair's first transfer) and, for the timed motifs, over the
+transfers themselves through the engine layer (portable SQL). Units: seconds, THB.
+
+- ``cycle_len``: length (2..CYCLE_MAX) of the shortest directed cycle through the account
+  among pairs first used within one CYCLE_WINDOW_S window (money returning to its origin);
+  0 when none. Windows start every half window.
+- ``fan_in_window`` / ``fan_out_window``: most distinct senders (receivers) within one
+  FAN_WINDOW_S bucket of time.
+- ``sg_source`` / ``sg_sink``: most distinct intermediates between this account and one
+  other account over two-step paths (a source fanning out to intermediates that gather in
+  one sink); ``sg_mid``: 1 when the account is such an intermediate (pair with ≥ 2 paths).
+- ``chain_in``: incoming transfers passed on within CHAIN_DWELL_S as an outgoing transfer
+  of CHAIN_LOW..1 times the amount (pass-through with in ≈ out).
+- ``nb_odd_in`` / ``nb_odd_out``: senders (receivers) of this account that made or received
+  an odd transfer (directional count of flagged counterparties); ``nb2_odd``: accounts two
+  steps away (either direction) with odd transfers.
+"""
+
+from __future__ import annotations
+
+import igraph as ig
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import scipy.sparse as sp
+
+from tatsai.analytics.engine import AnalyticsEngine
+
+MOTIF_FEATURES: tuple[str, ...] = (
+    "cycle_len", "fan_in_window", "fan_out_window", "sg_source", "sg_sink", "sg_mid",
+    "chain_in", "nb_odd_in", "nb_odd_out", "nb2_odd",
+)  # fmt: skip
+
+CYCLE_MAX = 6
+CYCLE_WINDOW_S = 30 * 86400
+FAN_WINDOW_S = 3 * 86400
+CHAIN_DWELL_S = 2 * 86400
+CHAIN_LOW = 0.8
+
+# Portable SQL over the views of features.register_transfers (m_t, m_e).
+_FAN_SQL = """SELECT a, MAX(c) AS v FROM (
+    SELECT {me} AS a, CAST(FLOOR(t / {w}) AS BIGINT) AS b, COUNT(DISTINCT {other}) AS c
+    FROM m_t WHERE dst IS NOT NULL GROUP BY {me}, CAST(FLOOR(t / {w}) AS BIGINT)) x
+  GROUP BY a"""
+# Module constants only are formatted into the SQL (no user input).
+_CHAIN_SQL = f"""SELECT i.dst AS a, COUNT(DISTINCT i.txn_id) AS v
+  FROM m_t i JOIN m_t o ON o.src = i.dst
+  WHERE i.dst IS NOT NULL AND o.t >= i.t AND o.t <= i.t + {CHAIN_DWELL_S}
+    AND o.amt <= i.amt AND o.amt >= {CHAIN_LOW} * i.amt AND o.txn_id <> i.txn_id
+  GROUP BY i.dst"""  # noqa: S608
+_PAIR_SQL = """SELECT src, dst, MIN(t) AS t_first FROM m_e
+  WHERE dst IS NOT NULL AND src <> dst GROUP BY src, dst ORDER BY src, dst"""
+
+
+def _positions(ids: list[str], column: pa.ChunkedArray) -> np.ndarray:
+    found = pc.index_in(column.cast(pa.string()), value_set=pa.array(ids, pa.string()))
+    return np.asarray(found.to_numpy(zero_copy_only=False), dtype=np.int64)
+
+
+def _lookup(ids: list[str], table: pa.Table) -> np.ndarray:
+    """Column ``v`` of ``table`` (keyed by ``a``) in ``ids`` order; 0 where absent."""
+    out = np.zeros(len(ids))
+    if table.num_rows:
+        values = pc.cast(table.column("v"), pa.float64()).to_numpy(zero_copy_only=False)
+        out[_positions(ids, table.column("a"))] = values
+    return out
+
+
+def motif_features(
+    engine: AnalyticsEngine, ids: list[str], odd: np.ndarray
+) -> dict[str, np.ndarray]:
+    """MOTIF_FEATURES per account of ``ids`` (float arrays in ``ids`` order).
+
+    Needs the views of :func:`tatsai.analytics.money.features.register_transfers` on
+    ``engine`` and every account of them in ``ids``; ``odd`` is the bool mask of accounts
+    with an odd transfer, in ``ids`` order.
+    """
+    n = len(ids)
+    out = {name: np.zeros(n) for name in MOTIF_FEATURES}
+    if n == 0:
+        return out
+    for name, me, other in (("fan_in_window", "dst", "src"), ("fan_out_window", "src", "dst")):
+        sql = _FAN_SQL.format(me=me, other=other, w=FAN_WINDOW_S)
+        out[name] = _lookup(ids, engine.query(sql))
+    out["chain_in"] = _lookup(ids, engine.query(_CHAIN_SQL))
+
+    pairs = engine.query(_PAIR_SQL)
+    src = _positions(ids, pairs.column("src"))
+    dst = _positions(ids, pairs.column("dst"))
+    t_first = pc.cast(pairs.column("t_first"), pa.float64()).to_numpy(zero_copy_only=False)
+    adj = sp.csr_matrix((np.ones(len(src)), (src, dst)), shape=(n, n))
+    two = sp.csr_matrix(adj @ adj)
+    two.setdiag(0)
+    two.eliminate_zeros()
+    if two.nnz:
+        out["sg_source"] = np.asarray(two.max(axis=1).todense()).ravel()
+        out["sg_sink"] = np.asarray(two.max(axis=0).todense()).ravel()
+        # m is an intermediate when s→m→v with ≥ 2 distinct two-step paths from s to v.
+        strong = sp.csr_matrix((two >= 2).astype(float))
+        via = sp.csr_matrix(adj.T @ strong).multiply(adj)
+        out["sg_mid"] = (np.asarray(via.sum(axis=1)).ravel() > 0).astype(float)
+    flagged = odd.astype(float)
+    out["nb_odd_in"] = np.asarray(adj.T @ flagged).ravel()
+    out["nb_odd_out"] = np.asarray(adj @ flagged).ravel()
+    sym = sp.csr_matrix(((adj + adj.T) > 0).astype(float))
+    reach2 = sp.csr_matrix(((sym @ sym) > 0).astype(float))
+    reach2.setdiag(0)
+    reach2.eliminate_zeros()
+    out["nb2_odd"] = np.asarray(reach2 @ flagged).ravel()
+    out["cycle_len"] = cycle_lengths(n, src, dst, t_first)
+    return out
+
+
+def cycle_lengths(n: int, src: np.ndarray, dst: np.ndarray, t_first: np.ndarray) -> np.ndarray:
+    """Shortest directed cycle (2..CYCLE_MAX edges) through each vertex, 0 when none.
+
+    Per window of CYCLE_WINDOW_S over the pairs first used in it (windows start every half
+    window, so every cycle whose pairs all start within half a window is seen).
+    """
+    result = np.zeros(n)
+    if len(src) == 0:
+        return result
+    step = CYCLE_WINDOW_S // 2
+    start = float(np.min(t_first)) - step
+    while start <= float(np.max(t_first)):
+        keep = (t_first >= start) & (t_first < start + CYCLE_WINDOW_S)
+        start += step
+        if not keep.any():
+            continue
+        graph = ig.Graph(n=n, edges=np.column_stack([src[keep], dst[keep]]), directed=True)
+        # Only vertices in a non-trivial strongly connected component lie on a cycle.
+        membership = np.asarray(graph.connected_components(mode="strong").membership)
+        todo = np.flatnonzero(np.bincount(membership)[membership] > 1).tolist()
+        for order in range(1, CYCLE_MAX):
+            # Bounded search out of v (in C): a sender to v within `order` steps closes a
+            # cycle of order + 1 edges.
+            todo = [v for v in todo if result[v] == 0 or result[v] > order + 1]
+            if not todo:
+                break
+            reached = graph.neighborhood(todo, order=order, mode="out", mindist=1)
+            left = []
+            for v, near in zip(todo, reached, strict=True):
+                if set(graph.predecessors(v)).isdisjoint(near):
+                    left.append(v)
+                else:
+                    result[v] = order + 1
+            todo = left
+    return result
