@@ -59,6 +59,7 @@ class Diagnosis:
     fraud: int
     without_odd_transfer: int
     without_transfers: int
+    without_fraud_step: int = 0
 
 
 def diagnose(root: Path, *, engine_name: EngineName = "duckdb") -> Diagnosis:
@@ -73,10 +74,25 @@ def diagnose(root: Path, *, engine_name: EngineName = "duckdb") -> Diagnosis:
         )
     )
     fraud = [a for a, y in truth.items() if y == 1]
+    nodes = pacsv.read_csv(
+        root / TEST_SET / "nodes.csv",
+        convert_options=pacsv.ConvertOptions(column_types={"nodeid": pa.string()}),
+    )
+    no_step = {
+        a
+        for a, flag, step in zip(
+            nodes.column("nodeid").to_pylist(),
+            nodes.column("isFraud").to_pylist(),
+            nodes.column("fraudStep").to_pylist(),
+            strict=True,
+        )
+        if flag == 1 and step < 0
+    }
     return Diagnosis(
         len(fraud),
         sum(1 for a in fraud if odd.get(a, 0) == 0),
         sum(1 for a in fraud if a not in odd),
+        len(no_step),
     )
 
 
@@ -132,7 +148,13 @@ def render(results: list[Scores], command: str, diagnosis: Diagnosis | None = No
             "in this AMLSim version their pattern transactions are absent, so they look like "
             "ordinary (if busier) accounts. Both models flag accounts with pattern evidence "
             f"(precision {min(r.precision for r in results):.2f} or better); recall is bounded "
-            "by the share of accounts that has any.",
+            "by the share of accounts that has any. "
+            f"{diagnosis.without_fraud_step} of the {diagnosis.fraud} have `fraudStep` -1 in "
+            "nodes.csv (no laundering step was simulated for them). Motif features (windowed "
+            "cycles, fan-in/out, scatter-gather, chains, flagged neighbours by direction) and "
+            "a two-stage model on neighbours' scores (tried, not shipped: +0.005 F1) rank those "
+            "accounts above ordinary ones only weakly (ROC AUC about 0.82 among accounts "
+            "without an odd transfer), far from what F1 ≥ 0.95 needs.",
         ]
     lines.append(END)
     return "\n".join(lines)
