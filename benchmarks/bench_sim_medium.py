@@ -113,7 +113,8 @@ def main() -> None:
             f"{load_before[0]:.1f}, after {load_after[0]:.1f} (other engineers' jobs ran "
             "alongside). Command: `.venv/bin/python benchmarks/bench_sim_medium.py`.",
             "Peak RSS is the child process's maximum resident set; CPU s is its user + system "
-            "time, which is what an idle machine would take (the simulator runs on one thread), "
+            "time, roughly what an otherwise idle machine would need (the simulator is mostly "
+            "single-threaded), "
             "while wall s grows with the load. The baseline is the small world, measured in the "
             "same run.",
             "",

@@ -18,6 +18,9 @@ from tatsai.core.settings import get_settings
 from tatsai.core.web import error_response, problem_response
 from tatsai.orgs import views as orgs_views
 from tatsai.registry import views as registry_views
+from tatsai.reports import views as reports_views
+from tatsai.reports import web as reports_web
+from tatsai.screening import views as screening_views
 
 
 class BodyLimit:
@@ -104,5 +107,8 @@ def create_app(engine: Engine | None = None, *, max_body_bytes: int | None = Non
     app.include_router(orgs_views.router)
     app.include_router(registry_views.router)
     registry_views.install(app)  # app.state.indicator_lookup: the in-memory lookup index
+    app.include_router(reports_views.router)
+    app.include_router(reports_web.router)
+    app.include_router(screening_views.router)
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes or settings.max_body_bytes)
     return app

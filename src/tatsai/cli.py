@@ -18,6 +18,8 @@ from tatsai.core.errors import TatsaiError
 from tatsai.indicators.cli import extract_command
 from tatsai.orgs.cli import key_app, org_app
 from tatsai.registry.cli import indicators_app, lookup_command
+from tatsai.reports.cli import purge_command, reports_app, worker_command
+from tatsai.screening.cli import screen_app, url_check_command
 from tatsai.sim.cli import simulate_command
 
 app = typer.Typer(
@@ -36,7 +38,12 @@ app.command("extract")(extract_command)
 app.add_typer(indicators_app, name="indicators")
 app.command("lookup")(lookup_command)
 app.command("simulate")(simulate_command)
+app.add_typer(reports_app, name="reports")
+app.command("worker")(worker_command)
+app.command("purge")(purge_command)
 app.add_typer(telco_app, name="telco")
+app.add_typer(screen_app, name="screen")
+app.command("url-check")(url_check_command)
 
 
 @app.command("serve")
@@ -44,6 +51,12 @@ def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on."),
     port: int = typer.Option(8000, "--port", min=1, max=65535, help="TCP port."),
     workers: int = typer.Option(1, "--workers", min=1, help="Worker processes."),
+    with_worker: bool | None = typer.Option(
+        None,
+        "--with-worker/--no-worker",
+        help="Also process the report queue in this process (default: on for the embedded store).",
+    ),
+    access_log: bool = typer.Option(True, "--access-log/--no-access-log", help="Log each request."),
 ) -> None:
     """Serve the HTTP API (OpenAPI at /openapi.json)."""
     import uvicorn
@@ -53,6 +66,13 @@ def serve(
 
     if get_settings().database_url is None:
         migrate.upgrade()  # the embedded default sets itself up
+    if with_worker is None:
+        with_worker = get_settings().database_url is None
+    if with_worker:
+        from tatsai.core.db import get_engine
+        from tatsai.reports.pipeline import start_background_worker
+
+        start_background_worker(get_engine())
     uvicorn.run(
         "tatsai.api:create_app",
         factory=True,
@@ -60,6 +80,7 @@ def serve(
         port=port,
         workers=workers,
         log_level="info",
+        access_log=access_log,
     )
 
 

@@ -24,7 +24,10 @@ from tatsai.core.settings import get_settings
 # (module, title) — later issues add their stage here.
 STAGES: list[tuple[str, str]] = [
     ("tatsai.orgs.demo", "Foundation: store, organizations, indicator extraction"),
+    ("tatsai.registry.demo", "Registry: allow-list, evidence from several orgs, verdicts, exports"),
     ("tatsai.sim.demo", "Simulator: a small seeded world of calls, SMS, reports and transfers"),
+    ("tatsai.screening.demo", "Screening: Thai/English scam verdicts, lookalike links"),
+    ("tatsai.reports.demo", "Report center 1185: every channel, the queue, what happened"),
     ("tatsai.analytics.telco.demo", "Telco analytics: scam SIMs, SIM boxes, border cells"),
 ]
 

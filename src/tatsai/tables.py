@@ -13,6 +13,7 @@ TABLE_MODULES = (
     "tatsai.core.models",
     "tatsai.orgs.models",
     "tatsai.registry.models",
+    "tatsai.reports.models",
 )
 
 

@@ -9,7 +9,16 @@ from collections.abc import Iterator
 
 import pytest
 
-from tatsai.analytics.engine import ENGINES, AnalyticsEngine, open_engine, spark_available
+from tatsai.analytics.engine import (
+    ENGINES,
+    AnalyticsEngine,
+    open_engine,
+    spark_available,
+    stop_spark,
+)
+
+# Test data is tiny: a small driver heap keeps the JVM from crowding a 2-core, 24 GB machine.
+os.environ.setdefault("TATSAI_SPARK_DRIVER_MEMORY", "1g")
 
 
 def require_spark() -> None:
@@ -26,3 +35,10 @@ def analytics_engine(request: pytest.FixtureRequest) -> Iterator[AnalyticsEngine
         require_spark()
     with open_engine(request.param) as engine:
         yield engine
+
+
+@pytest.fixture(scope="package", autouse=True)
+def _stop_spark_after_analytics() -> Iterator[None]:
+    """The JVM is not needed by the rest of the suite: stop it when the analytics tests end."""
+    yield
+    stop_spark()

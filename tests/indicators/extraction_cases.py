@@ -61,6 +61,8 @@ POSITIVE: list[tuple[str, Expected]] = [
     ("ยอด 500 บาท โทร 0812345678 25 ครั้ง", [("phone", "+66812345678")]),
     ("เบอร์โทร:0634567890", [("phone", "+66634567890")]),
     ("tel:+66-81-234-5678", [("phone", "+66812345678")]),
+    ("+0812345678 พยายามติดต่อคุณ 2 ครั้ง", [("phone", "+66812345678")]),
+    ("ติดต่อ +66 (0) 81 234 5678", [("phone", "+66812345678")]),
     ("ติดต่อกลับที่ 0️⃣8️⃣1️⃣2️⃣3️⃣4️⃣5️⃣6️⃣7️⃣8️⃣", [("phone", "+66812345678")]),
     # --- links ----------------------------------------------------------------------------
     ("คลิก https://kerry-th.top/p?id=88", [("url", "https://kerry-th.top/p?id=88")]),
@@ -70,6 +72,13 @@ POSITIVE: list[tuple[str, Expected]] = [
     ("ชำระที่ hitps://thpost-fee.top/pay ด่วน", [("url", "https://thpost-fee.top/pay")]),
     ("สล็อตอันดับ1https://bit.ly/9xYz ฝาก 50", [("url", "https://bit.ly/9xYz")]),
     ("รับโบนัส 300 USDThttps://coin-th.app/r", [("url", "https://coin-th.app/r")]),
+    ("Win at www.prize-th.co.uk. Customer care 24h", [("url", "http://www.prize-th.co.uk/")]),
+    ("Claim via http:// 198.51.100.23 today", [("url", "http://198.51.100.23/")]),
+    ("Go http//www.gr8-win.com now", [("url", "http://www.gr8-win.com/")]),
+    (
+        "Continue via:https://tax-refund-th.com\ufffdto claim",
+        [("url", "https://tax-refund-th.com/")],
+    ),
     ("เข้าระบบ kbank-verify[.]com", [("domain", "kbank-verify.com")]),
     ("เว็บ kbank-verify[dot]com ปลอม", [("domain", "kbank-verify.com")]),
     ("visit www.thaipost-redelivery.xyz now", [("url", "http://www.thaipost-redelivery.xyz/")]),
@@ -171,6 +180,18 @@ POSITIVE: list[tuple[str, Expected]] = [
     ("โอน ๒๐๐ บาท เข้า กสิกร ๑๒๓-๔-๕๖๗๘๙-๐", [("bank_account", "004-1234567890")]),
     ("ไทยพาณิชย์ 987\u200b6543210", [("bank_account", "014-9876543210")]),
     ("Transfer to Bangkok Bank 111-2-33333-4 today", [("bank_account", "002-1112333334")]),
+    (
+        "ธนาคาร: กสิกรไทย\nเลขบัญชี: 123-4-56789-0\nชื่อบัญชี: นายสมชาย ใจดี",
+        [("bank_account", "004-1234567890")],
+    ),
+    (
+        "เลขบัญชี 987-6-54321-0\nธนาคารไทยพาณิชย์ สาขาสยาม",
+        [("bank_account", "014-9876543210")],
+    ),
+    (
+        "กสิกร 123-4-56789-0\nอีกบัญชี 555-1-23456-7",
+        [("bank_account", "004-1234567890"), ("bank_account", "unknown-5551234567")],
+    ),
     # --- PromptPay ------------------------------------------------------------------------
     ("พร้อมเพย์ 081-234-5678", [("promptpay", "mobile:+66812345678")]),
     ("สแกน PromptPay 0812345678", [("promptpay", "mobile:+66812345678")]),
@@ -184,6 +205,7 @@ POSITIVE: list[tuple[str, Expected]] = [
         [("promptpay", "mobile:+66812345678"), ("phone", "+66898765432")],
     ),
     ("Prompt Pay 095-111-2222 ค่าธรรมเนียม 30 บาท", [("promptpay", "mobile:+66951112222")]),
+    ("ชำระผ่านพร้อมเพย์:\n081-234-5678\nภายในวันนี้", [("promptpay", "mobile:+66812345678")]),
     # --- LINE -----------------------------------------------------------------------------
     ("ไลน์ไอดี: job4you", [("line_id", "job4you")]),
     ("แอดไลน์ไอดี: @job4you", [("line_id", "@job4you")]),
@@ -206,6 +228,9 @@ POSITIVE: list[tuple[str, Expected]] = [
     ("สนใจติดต่อ@LINE：k7788 ค่ะ", [("line_id", "k7788")]),
     ("แอดไลน์ ID：98765432101 ได้เลย", [("line_id", "98765432101")]),
     ("รับงานเพิ่ม Line：@em777 ด่วน", [("line_id", "@em777")]),
+    ("สนใจแอดไลน์มาได้เลย ID: 7788990", [("line_id", "7788990")]),
+    ("ทักไลน์หาเรานะคะ ไอดี: nong.aom", [("line_id", "nong.aom")]),
+    ("กู้ได้ 50,000 บาท คลิก IDLINE:   ngernd-z9", [("line_id", "ngernd-z9")]),
     # --- crypto, devices ------------------------------------------------------------------
     (f"ลงทุน USDT ส่งมาที่ {TRON}", [("crypto_wallet", f"trx:{TRON}")]),
     (f"ETH wallet: {ETH}", [("crypto_wallet", ETH_CLEAN)]),
@@ -373,6 +398,10 @@ NEGATIVE: list[str] = [
     "ขอบคุณที่ใช้บัตร X-1111 ยอด 420.00 THB @Shopee",
     "ขอบคุณที่ใช้บัตร X-2222 ยอด 99.00 THB @WWW.SHOPEE.CO.TH",
     "แอดไลน์มาได้เลย",
+    "ช้อปออนไลน์ SCBM VISA ลด 10%",
+    "มีรายการใช้บัตร KTC-9876 @GRABFOOD 250.00 บาท",
+    "เกมออนไลน์ abc123 สนุกมาก",
+    "ติดต่อ 08x-xxx-xxxx ได้ตลอด 24 ชม.",
     "Reached home.love you all, see you tomorrow.call me",
     "It was fun.so what now? I am at the cafe.it is raining",
     "call 123 for voicemail",

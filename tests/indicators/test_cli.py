@@ -1,4 +1,7 @@
-"""``tatsai extract`` as a user runs it: a real process, JSON out."""
+"""``tatsai extract`` as a user runs it: a real process, JSON out.
+
+Each process start imports the whole command (every context), so the tests share processes.
+"""
 
 from __future__ import annotations
 
@@ -35,9 +38,11 @@ def test_nothing_found_is_an_empty_list() -> None:
 
 
 def test_bad_input_is_one_line_and_exit_2() -> None:
-    for args, stdin in ((["extract", "   "], None), (["extract", "x", "--type", "fax"], None)):
-        result = tatsai(*args, stdin=stdin)
+    empty = tatsai("extract", "   ")
+    unknown_type = tatsai("extract", "x", "--type", "fax")
+    for result in (empty, unknown_type):
         assert result.returncode == 2, result
         assert len(result.stderr.strip().splitlines()) == 1
         assert "Traceback" not in result.stderr
-    assert "known types" in tatsai("extract", "x", "--type", "fax").stderr
+    assert "no text given" in empty.stderr
+    assert "known types: phone" in unknown_type.stderr

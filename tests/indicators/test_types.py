@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import get_args
+
 import pytest
 
 from tatsai.core.errors import InvalidInput
 from tatsai.indicators.base import InvalidIndicator
-from tatsai.indicators.types import TYPE_NAMES, TYPES, get_type
+from tatsai.indicators.types import TYPE_NAMES, TYPES, IndicatorTypeName, get_type
 from tests.indicators.extraction_cases import (
     BTC_LEGACY,
     BTC_P2SH,
@@ -26,6 +28,9 @@ CLEAN: list[tuple[str, str, str]] = [
     ("phone", "66812345678", "+66812345678"),
     ("phone", "001 66 81 234 5678", "+66812345678"),
     ("phone", "(02) 888-8888", "+6628888888"),
+    ("phone", "+0876777049", "+66876777049"),
+    ("phone", "+66 (0) 81 234 5678", "+66812345678"),
+    ("phone", "0066 0812345678", "+66812345678"),
     ("phone", "02.123.4567", "+6621234567"),
     ("phone", "tel:+66-2-123-4567", "+6621234567"),
     ("phone", "+44 20 7946 0958", "+442079460958"),
@@ -143,6 +148,7 @@ INVALID: list[tuple[str, str, str]] = [
     ("domain", "co.th", "public suffix"),
     ("domain", "-bad-.com", "label"),
     ("domain", "xn--zz.com", "punycode"),
+    ("domain", "[/", "IPv6"),
     ("email", "no-at-sign.com", "local part"),
     ("email", "a@b", "dot"),
     ("email", "a..b@example.com", "local part"),
@@ -207,6 +213,7 @@ def test_every_type_is_registered_under_its_name() -> None:
         "imsi",
         "crypto_wallet",
     }
+    assert get_args(IndicatorTypeName) == TYPE_NAMES
     for name, indicator_type in TYPES.items():
         assert indicator_type.name == name
         assert {type_name for type_name, _, _ in CLEAN} >= {name}
@@ -279,5 +286,6 @@ def test_registrable_domain_never_fetches_the_suffix_list(monkeypatch: pytest.Mo
     assert web.registrable_domain("a.b.kerry-th.co.th") == "kerry-th.co.th"
     assert web.registrable_domain("shop.xn--o3cw4h") == "shop.xn--o3cw4h"
     assert web.registrable_domain("203.0.113.7") is None
+    # The one instance the package uses: nothing to fetch, no disk cache to read or write.
     assert web._SUFFIXES.suffix_list_urls == ()
-    assert web._SUFFIXES.cache_dir is None if hasattr(web._SUFFIXES, "cache_dir") else True
+    assert web._SUFFIXES._cache.enabled is False

@@ -165,6 +165,14 @@ def spark_session() -> SparkSession:
     return _SPARK
 
 
+def stop_spark() -> None:
+    """Stop the process's SparkSession, if one runs, and free its JVM."""
+    global _SPARK
+    if _SPARK is not None:
+        _SPARK.stop()
+        _SPARK = None
+
+
 class SparkEngine(AnalyticsEngine):
     """PySpark (local mode unless ``TATSAI_SPARK_MASTER`` says otherwise)."""
 

@@ -8,12 +8,15 @@ number; a PromptPay or bank account number is not reported again as a phone):
 1. links with a scheme (``https://``, defanged ``hxxps://``) and e-mail addresses;
 2. host names without a scheme (``www.x.xyz``, ``kerry-th.top/p?id=1``, ``bit . ly/abc``,
    ``kbank-verify[.]com``), accepted only when their suffix is in the Public Suffix List
-   snapshot (see :mod:`.web`). With a path or ``www.`` they are ``url``; alone, ``domain``;
+   snapshot (see :mod:`.web`). With a path or ``www.`` they are ``url``; alone, ``domain``,
+   and then only with a top-level label that links use (:data:`.patterns.LINK_TLDS`), because
+   prose that lost the space after a full stop ("her.love") ends in word-like TLDs too;
 3. crypto wallets (checksums verified);
-4. PromptPay IDs after the word พร้อมเพย์/PromptPay;
+4. PromptPay IDs after the word พร้อมเพย์/PromptPay (same line or the next);
 5. IMEI and IMSI after those words;
 6. bank accounts: a 10–12 digit number with a bank name (กสิกร, KBank, ออมสิน…) shortly
-   before or after it, or an account word (บัญชี, เลขบัญชี, โอนเข้า, a/c…) before it;
+   before or after it (this line or the adjacent one, never across another figure), or an
+   account word (บัญชี, เลขบัญชี, โอนเข้า, a/c…) before it;
 7. LINE IDs after ไลน์/ไลน์ไอดี/แอดไลน์/LINE ID…, ``@handles``, and ``line.me`` links;
 8. phone numbers: digit runs (spaces, dots, dashes allowed between digits) that are a valid
    Thai number written with a leading ``0``/``+66``/``0066``/``66`` or an international number
@@ -49,7 +52,7 @@ from tatsai.indicators.text import fold_map
 from tatsai.indicators.web import DOMAIN, EMAIL, URL, public_suffix, undefang
 
 # How far (in folded characters) a keyword may stand from the number it introduces.
-_KEYWORD_WINDOW = 40
+_KEYWORD_WINDOW = 48
 _BANK_AFTER_WINDOW = 25
 _PROMPTPAY_WINDOW = 25
 
@@ -176,11 +179,13 @@ def _detect_crypto(scan: _Scan) -> None:
 
 
 def _numbers_after(scan: _Scan, position: int, window: int) -> Iterator[re.Match[str]]:
-    """Unclaimed numbers starting within ``window`` characters after ``position``, same line."""
+    """Unclaimed numbers starting within ``window`` characters after ``position``, on the same
+    line or the next ("พร้อมเพย์:⏎081-…")."""
     limit = position + window
     newline = scan.text.find("\n", position)
-    if newline != -1:
-        limit = min(limit, newline)
+    second = -1 if newline == -1 else scan.text.find("\n", newline + 1)
+    if second != -1:
+        limit = min(limit, second)
     for match in p.NUMBER.finditer(scan.text, position):
         if match.start() > limit:
             return
@@ -216,16 +221,11 @@ def _detect_bank_accounts(scan: _Scan) -> None:
         start, end = number.start(), number.end()
         if not scan.free(start, end):
             continue
-        line_start = text.rfind("\n", 0, start) + 1
-        before = text[max(line_start, start - _KEYWORD_WINDOW) : start]
+        before = _context_before(text, start)
         bank_names = list(p.BANK_NAME.finditer(before))
         bank = BANKS_BY_NAME[bank_names[-1].group(0).lower()] if bank_names else None
         if bank is None:
-            line_end = text.find("\n", end)
-            after = text[
-                end : min(end + _BANK_AFTER_WINDOW, len(text) if line_end < 0 else line_end)
-            ]
-            named = p.BANK_NAME.search(after)
+            named = p.BANK_NAME.search(_context_after(text, end))
             if named and not PHONE.is_valid(number.group(0)):
                 # A bank named after a number only claims it when it is no phone number:
                 # "เบอร์ใหม่ 09… โอนเข้า กสิกร …" names the bank of the next number.
@@ -237,8 +237,29 @@ def _detect_bank_accounts(scan: _Scan) -> None:
             scan.claim(start, end, BANK_ACCOUNT.name, f"{UNKNOWN_BANK}-{digits}")
 
 
+def _context_before(text: str, start: int) -> str:
+    """The words that may name the bank of a number at ``start``: up to ``_KEYWORD_WINDOW``
+    characters back, this line and the one above ("ธนาคาร: กสิกรไทย⏎เลขบัญชี: …"), but nothing
+    before another figure (a bank named before an earlier number is that number's)."""
+    previous_line = text.rfind("\n", 0, max(0, text.rfind("\n", 0, start))) + 1
+    window = text[max(previous_line, start - _KEYWORD_WINDOW) : start]
+    last_digit = max(window.rfind(d) for d in "0123456789")
+    return window[last_digit + 1 :]
+
+
+def _context_after(text: str, end: int) -> str:
+    """Up to ``_BANK_AFTER_WINDOW`` characters after a number, this line and the next, up to
+    the next figure."""
+    next_break = text.find("\n", end)
+    line_after = -1 if next_break < 0 else text.find("\n", next_break + 1)
+    limit = min(end + _BANK_AFTER_WINDOW, len(text) if line_after < 0 else line_after)
+    window = text[end:limit]
+    digit = p.FIRST_DIGIT.search(window)
+    return window if digit is None else window[: digit.start()]
+
+
 def _detect_line_ids(scan: _Scan) -> None:
-    for pattern in (p.LINE_KEYWORD, p.ADD_HANDLE, p.HANDLE):
+    for pattern in (p.LINE_KEYWORD, p.LINE_ID_LATER, p.ADD_HANDLE, p.HANDLE):
         for match in pattern.finditer(scan.text):
             start = match.start("value")
             value = match.group("value").rstrip(".-_")
@@ -255,7 +276,8 @@ def _detect_line_ids(scan: _Scan) -> None:
 def _digit_line_id(pattern: re.Pattern[str], value: str) -> bool:
     """An all-digit value after a LINE keyword is an ID unless it is a phone number (people
     search LINE by phone): those are left to the phone detector."""
-    return pattern is p.LINE_KEYWORD and len(value) >= 6 and not PHONE.is_valid(value)
+    keyword = pattern is p.LINE_KEYWORD or pattern is p.LINE_ID_LATER
+    return keyword and len(value) >= 6 and not PHONE.is_valid(value)
 
 
 def _plausible_handle(text: str, start: int, value: str) -> bool:
@@ -263,7 +285,7 @@ def _plausible_handle(text: str, start: int, value: str) -> bool:
     bare = value.lstrip("@").lower()
     if bare == "line" or ("." in bare and public_suffix(bare) == bare.rpartition(".")[2]):
         return False
-    # "ยอด 350.00 THB @Lazada": a merchant after an amount on a card alert.
+    # "ยอด 350.00 THB @Lazada", "บัตร SCB-1234 @SHOPNAME": a merchant on a card alert.
     return p.AMOUNT_BEFORE.search(text, max(0, start - 16), start) is None
 
 

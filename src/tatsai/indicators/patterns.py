@@ -13,15 +13,19 @@ from tatsai.indicators.banks import BANK_NAME_PATTERN
 
 # Characters that may continue a URL after its host; Thai letters end it (Thai text often
 # follows a link without a space).
-_URL_TAIL = r"[^\s<>\"'\u0e00-\u0e7f]"
+_URL_TAIL = r"[^\s<>\"'\u0e00-\u0e7f\ufffd]"
 _DEFANGED_DOT = r"(?:\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)|\{dot\})"
-_DOT = rf"(?:\s?(?:\.|{_DEFANGED_DOT})\s?)"
+# A dot, a defanged dot, or a dot with a space before it ("bit . ly", "bit .ly"); a dot with a
+# space only after it ends a sentence ("…co.uk. Customer").
+_DOT = rf"(?:\.|\s\.\s?|\s?{_DEFANGED_DOT}\s?)"
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?"
 
 SCHEME_URL = re.compile(
     # http(s) may be glued to the word before it ("อันดับ1https://…", "BTChttps://…"); other
     # (misspelled) schemes must start a word.
-    rf"(?:https?|hxxps?|(?<![A-Za-z0-9])[A-Za-z]{{3,6}})(?::/{{1,3}}|\[://\]|\[:\]//){_URL_TAIL}+",
+    # "http//x" (colon lost) and "http:// x" (a space after the scheme) are still links.
+    rf"(?:https?|hxxps?|(?<![A-Za-z0-9])[A-Za-z]{{3,6}})(?::/{{1,3}}|\[://\]|\[:\]//|//)"
+    rf"(?:\s(?=[A-Za-z0-9]))?{_URL_TAIL}+",
     re.IGNORECASE,
 )
 BARE_HOST = re.compile(
@@ -44,6 +48,7 @@ NUMBER = re.compile(
     r"(?:[0-9]|\)?[ \-.]\(?(?=[0-9])|\)(?=[0-9])){5,30}(?![0-9A-Za-z])"
 )
 SEPARATOR = re.compile(r"[ \-.]")
+FIRST_DIGIT = re.compile(r"[0-9]")
 
 PROMPTPAY_KEYWORD = re.compile(r"พร้อม\s?เพย์|พร้อมเพ|prompt\s?pay", re.IGNORECASE)
 BANK_NAME = re.compile(BANK_NAME_PATTERN, re.IGNORECASE)
@@ -63,16 +68,25 @@ DEVICE_KEYWORD = re.compile(
     re.IGNORECASE,
 )
 _LINE_VALUE = r"(?P<value>@?[A-Za-z0-9._\-]{2,20})(?![A-Za-z0-9_\-@:/]|\.[A-Za-z0-9])"
+# ไลน์ but not ออนไลน์ ("online").
+_LINE_TH = r"(?<!ออน)(?:ไลน์|ไลน)"
 LINE_KEYWORD = re.compile(
-    r"(?:ไลน์\s?ไอดี|ไอดี\s?ไลน์|แอด\s?ไลน์|แอดไลน์|ไลน์|ไลน|"
+    rf"(?:{_LINE_TH}\s?ไอดี|ไอดี\s?ไลน์|แอด\s?ไลน์|{_LINE_TH}|"
     r"@line(?=\s?[:：])|(?<![a-z])(?:line\s?id|id\s?line|add\s?line|line(?=\s?[:：@])))"
-    r"\s?(?:ไอดี|id)?\s?[:：=]?\s?" + _LINE_VALUE,
+    r"\s?(?:ไอดี|id)?\s*[:：=]?\s*" + _LINE_VALUE,
+    re.IGNORECASE,
+)
+# "แอดไลน์มาได้เลย ID: 5661667": the ID label a few words after the LINE word.
+LINE_ID_LATER = re.compile(
+    rf"(?:{_LINE_TH}|(?<![a-z])line(?![a-z]))[^\n]{{0,24}}?(?<![a-z])(?:id|ไอดี)\s*[:：]\s*"
+    + _LINE_VALUE,
     re.IGNORECASE,
 )
 ADD_HANDLE = re.compile(
     r"(?:แอด|add)\s?(?:มา|มาที่|เพื่อน|friend)?\s?(?P<value>@[A-Za-z0-9._\-]{2,20})", re.IGNORECASE
 )
-AMOUNT_BEFORE = re.compile(r"[0-9]\s?(?:thb|baht|บาท|usd|\$)\s?$", re.IGNORECASE)
+# What stands before a merchant on a card alert: an amount, or the card's last digits.
+AMOUNT_BEFORE = re.compile(r"(?:[0-9]\s?(?:thb|baht|บาท|usd|\$)|[x\-][0-9]{4})\s?$", re.IGNORECASE)
 HANDLE = re.compile(
     r"(?<![A-Za-z0-9._%+\-@])(?P<value>@[A-Za-z0-9._\-]{3,20})(?![A-Za-z0-9_\-@]|\.[A-Za-z0-9])"
 )

@@ -77,10 +77,14 @@ def _clean_phone(raw: str) -> str:
         if known or (possible and len(digits) >= 4):
             return digits
         raise PHONE.invalid(raw, "not a Thai short number")
+    if digits.startswith("+0"):
+        digits = digits[1:]  # "+0876777049": a national number some systems prefix with +
     candidates = [digits]
     if not digits.startswith("+"):
         if digits.startswith("00"):
             candidates.append("+" + digits[2:])
+            if digits.startswith("00660"):
+                candidates.append("+66" + digits[5:])  # "0066 081…": trunk 0 kept by mistake
         elif digits.startswith("66"):
             candidates.append("+" + digits)
     for candidate in candidates:

@@ -3,6 +3,8 @@ normalizes an indicator."""
 
 from __future__ import annotations
 
+from typing import Literal, get_args
+
 from tatsai.core.errors import InvalidInput
 from tatsai.indicators.base import IndicatorType
 from tatsai.indicators.crypto import CRYPTO_WALLET
@@ -30,6 +32,23 @@ TYPES: dict[str, IndicatorType] = {
 }
 
 TYPE_NAMES: tuple[str, ...] = tuple(TYPES)
+
+# For Pydantic schemas and Typer options of other contexts: ``type: IndicatorTypeName``.
+IndicatorTypeName = Literal[
+    "phone",
+    "sender_id",
+    "url",
+    "domain",
+    "email",
+    "bank_account",
+    "promptpay",
+    "line_id",
+    "imei",
+    "imsi",
+    "crypto_wallet",
+]
+if get_args(IndicatorTypeName) != TYPE_NAMES:  # pragma: no cover - a programming error
+    raise RuntimeError("IndicatorTypeName and TYPES disagree")
 
 
 def get_type(name: str) -> IndicatorType:

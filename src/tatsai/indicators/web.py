@@ -40,7 +40,7 @@ _DEFANG = [
     (re.compile(r"\bh(?:xx|XX|Xx|xX|\*\*)p(s?)", re.ASCII), r"http\1"),
     (re.compile(r"\s*(?:\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)|\{dot\})\s*", re.IGNORECASE), "."),
     (re.compile(r"\[:\]"), ":"),
-    (re.compile(r"^(https?):/{1,3}(?=[^/])", re.IGNORECASE), r"\1://"),  # "https:/x.com"
+    (re.compile(r"^(https?):?/{1,3}(?=[^/])", re.IGNORECASE), r"\1://"),  # "https:/x", "http//x"
     (re.compile(r"\s*(?:\[at\]|\(at\)|\[@\]|\(@\))\s*", re.IGNORECASE), "@"),
     (re.compile(r"\s*([./:])\s*"), r"\1"),
 ]
@@ -140,7 +140,10 @@ class DomainType(IndicatorType):
     def clean(self, raw: str) -> str:
         text = _prepare(raw)
         if "://" in text or "/" in text:
-            text = urlsplit(text if "://" in text else "http://" + text).hostname or ""
+            try:
+                text = urlsplit(text if "://" in text else "http://" + text).hostname or ""
+            except ValueError as exc:  # "[/": an unbalanced IPv6 bracket
+                raise self.invalid(raw, str(exc)) from None
         try:
             return _clean_host(text)
         except ValueError as exc:

@@ -18,6 +18,7 @@ import bisect
 import datetime as dt
 import json
 import logging
+import re
 import threading
 from collections.abc import Callable
 from functools import lru_cache
@@ -50,6 +51,9 @@ _REASONS = {
 }
 
 LookupFn = Callable[[str, str], LookupResult | None]
+# (clean value, packed entry or None, how it matched, the covering value or official category)
+Resolved = tuple[str, int | None, str | None, str | None]
+_E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 
 
 def _hours(when: dt.datetime | None) -> int:
@@ -122,18 +126,38 @@ class LookupIndex:
             | self._mask(categories) << _CATEGORY_SHIFT
         )
 
-    def unpack(
-        self, type_name: str, value: str, packed: int, matched: str, matched_value: str | None
-    ) -> LookupResult:
+    def _categories_of(self, packed: int) -> list[str]:
+        mask = packed >> _CATEGORY_SHIFT
+        return [name for bit, name in enumerate(self._categories) if mask >> bit & 1]
+
+    def result(self, type_name: str, resolved: Resolved) -> LookupResult:
+        """The lookup result of a resolved value (no validation: the index built it)."""
+        value, packed, matched, matched_value = resolved
+        if packed is None:
+            if matched == "official":
+                return LookupResult.model_construct(
+                    type=type_name,
+                    value=value,
+                    verdict=Verdict.ALLOW,
+                    categories=[f"official_{matched_value}"],
+                    matched="official",
+                    reason="official reference domain",
+                )
+            return LookupResult.model_construct(
+                type=type_name,
+                value=value,
+                verdict=Verdict.UNKNOWN,
+                categories=[],
+                matched=None,
+                reason="no record",
+            )
         verdict = _VERDICTS[packed & 3]
         state = _STATES[(packed >> 2) & 7]
-        mask = packed >> _CATEGORY_SHIFT
-        categories = [name for bit, name in enumerate(self._categories) if mask >> bit & 1]
-        return LookupResult(
+        return LookupResult.model_construct(
             type=type_name,
             value=value,
             verdict=verdict,
-            categories=categories,
+            categories=self._categories_of(packed),
             score=((packed >> 5) & 1023) / 10,
             state=state,
             first_seen=_when((packed >> 15) & _HOURS_MASK),
@@ -142,6 +166,43 @@ class LookupIndex:
             matched_value=matched_value,
             reason=_REASONS[verdict].format(state=state.value),
         )
+
+    def result_dict(self, type_name: str, resolved: Resolved, *, public: bool) -> dict[str, Any]:
+        """The same as :meth:`result` as a JSON-ready dict; public: verdict and categories."""
+        value, packed, matched, matched_value = resolved
+        if packed is None:
+            official = matched == "official"
+            out: dict[str, Any] = {
+                "type": type_name,
+                "value": value,
+                "verdict": "allow" if official else "unknown",
+                "categories": [f"official_{matched_value}"] if official else [],
+            }
+            if not public:
+                out["matched"] = matched
+                out["reason"] = "official reference domain" if official else "no record"
+            return out
+        verdict = _VERDICTS[packed & 3]
+        out = {
+            "type": type_name,
+            "value": value,
+            "verdict": verdict.value,
+            "categories": self._categories_of(packed),
+        }
+        if public:
+            return out
+        state = _STATES[(packed >> 2) & 7]
+        first, last = _when((packed >> 15) & _HOURS_MASK), _when((packed >> 35) & _HOURS_MASK)
+        out.update(
+            score=((packed >> 5) & 1023) / 10,
+            state=state.value,
+            first_seen=first.isoformat() if first else None,
+            last_seen=last.isoformat() if last else None,
+            matched=matched,
+            matched_value=matched_value,
+            reason=_REASONS[verdict].format(state=state.value),
+        )
+        return out
 
     # ------------------------------------------------------------------------ writing
 
@@ -200,6 +261,12 @@ class LookupIndex:
         table = self._exact.get(type_name)
         return table.get(value) if table is not None else None
 
+    def verdict(self, type_name: str, value: str) -> Verdict:
+        """The verdict of a clean value by exact match, no result object (a switch's hot path)."""
+        table = self._exact.get(type_name)
+        packed = table.get(value) if table is not None else None
+        return Verdict.UNKNOWN if packed is None else _VERDICTS[packed & 3]
+
     def _covering(self, type_name: str, value: str) -> tuple[int, str, str] | None:
         if type_name == "phone" and value.startswith("+"):
             for length in self._prefix_lengths:
@@ -233,37 +300,35 @@ class LookupIndex:
                     return packed, "wildcard", f"domain_wildcard:*.{suffix}"
         return None
 
-    def lookup_clean(self, type_name: str, value: str) -> LookupResult:
-        """The verdict for a clean value: exact, then covering entries, then the reference."""
+    def resolve_clean(self, type_name: str, value: str) -> Resolved:
+        """Match a clean value: exact, then covering entries, then the official reference."""
         packed = self.get(type_name, value)
         if packed is not None:
-            return self.unpack(type_name, value, packed, "exact", None)
+            return value, packed, "exact", None
         covering = self._covering(type_name, value)
         if covering is not None:
-            return self.unpack(type_name, value, *covering)
+            return value, *covering
         official = official_match(type_name, value)
         if official is not None:
-            return LookupResult(
-                type=type_name,
-                value=value,
-                verdict=Verdict.ALLOW,
-                categories=[f"official_{official[1]}"],
-                matched="official",
-                reason="official reference domain",
-            )
-        return LookupResult(
-            type=type_name, value=value, verdict=Verdict.UNKNOWN, reason="no record"
-        )
+            return value, None, "official", official[1]
+        return value, None, None, None
 
-    def lookup(self, type_name: str, raw: str) -> LookupResult:
-        """The verdict for a raw value; 422 for an unknown type or a malformed value."""
+    def resolve(self, type_name: str, raw: str) -> Resolved:
+        """Match a raw value; 422 for an unknown type or a malformed value.
+
+        A phone already in E.164 syntax is taken as clean without consulting the numbering
+        plan: a switch sends E.164, and a number outside any assigned range (a spoofed +697…)
+        must still meet prefixes and ranges rather than an error.
+        """
         table = self._exact.get(type_name)
         if table is not None:
             packed = table.get(raw)
             if packed is not None:
                 # A stored key is clean and clean() is idempotent: no need to normalize.
-                return self.unpack(type_name, raw, packed, "exact", None)
+                return raw, packed, "exact", None
         kinds.check_type(type_name)
+        if type_name == "phone" and _E164.match(raw):
+            return self.resolve_clean(type_name, raw)
         try:
             value = _clean_cached(type_name, raw)
         except InvalidInput:
@@ -271,8 +336,19 @@ class LookupIndex:
             covering = self._covering(type_name, dialled) if dialled else None
             if covering is None or dialled is None:
                 raise
-            return self.unpack(type_name, dialled, *covering)
-        return self.lookup_clean(type_name, value)
+            return dialled, *covering
+        return self.resolve_clean(type_name, value)
+
+    def lookup_clean(self, type_name: str, value: str) -> LookupResult:
+        return self.result(type_name, self.resolve_clean(type_name, value))
+
+    def lookup(self, type_name: str, raw: str) -> LookupResult:
+        """The verdict for a raw value; 422 for an unknown type or a malformed value."""
+        return self.result(type_name, self.resolve(type_name, raw))
+
+    def lookup_dict(self, type_name: str, raw: str, *, public: bool) -> dict[str, Any]:
+        """:meth:`lookup` as a JSON-ready dict (the HTTP path)."""
+        return self.result_dict(type_name, self.resolve(type_name, raw), public=public)
 
     def lookup_fn(self, type_name: str, raw: str) -> LookupResult | None:
         """For other contexts (screening's firewall): a result when the registry knows the

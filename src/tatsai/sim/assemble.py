@@ -21,6 +21,7 @@ TS = pa.timestamp("us", tz="UTC")
 CampaignAt = Callable[[int, int], texts.Campaign]
 A2P_PER_SUB_DAY = 0.02  # sampled sender-ID messages kept in sms_content
 PERSONAL_SAMPLE = 0.01  # share of person-to-person SMS whose text is kept
+SENDER_ID_SCAM_PER_SUB_DAY = 0.002  # scam SMS sent under a sender name
 A2P_EVENT_BASE = 10**12  # event ids of sender-ID messages, which the cdr does not carry
 
 
@@ -145,6 +146,22 @@ def sms_content(
             text,
             label,
             None,
+        )
+    # Scam SMS through abused bulk-SMS accounts: a sender name instead of a number.
+    k = int(rng.poisson(n_ord * SENDER_ID_SCAM_PER_SUB_DAY))
+    gangs = rng.integers(0, len(w.gangs), k)
+    when = day_start + rng.integers(8 * 3600, 21 * 3600, k) * 1_000_000
+    to = rng.integers(0, n_ord, k)
+    for j in range(k):
+        c = campaign_at(int(gangs[j]), int(when[j]))
+        row(
+            A2P_EVENT_BASE + day * 10**8 + 50_000_000 + j,
+            int(when[j]),
+            texts.spoofed_sender(c, rng),
+            str(w.msisdn[to[j]]),
+            texts.scam_text(c, rng),
+            "scam",
+            c.campaign_id,
         )
     table = pa.table(
         {

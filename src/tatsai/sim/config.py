@@ -58,7 +58,7 @@ class Behaviour:
     """Behaviour parameters (per SIM per day unless stated)."""
 
     # ordinary people
-    calls_per_day: float = 5.6  # mean of a gamma over people (shape 1.5)
+    calls_per_day: float = 6.0  # mean of a gamma over people (shape 1.5)
     sms_per_day: float = 0.9
     contacts: int = 16
     contact_share: float = 0.82  # calls to one's own contacts, the rest to anyone
@@ -91,7 +91,7 @@ class Behaviour:
     victim_report_share: float = 0.55
     report_delay_median_h: float = 20.0
     bystander_report_share: float = 0.01  # answered scam calls reported without loss
-    false_report_share: float = 0.002  # answered telesales calls reported as scams
+    false_report_share: float = 0.001  # answered telesales calls reported as scams
 
 
 BEHAVIOUR = Behaviour()

@@ -231,6 +231,13 @@ def scam_text(c: Campaign, rng: np.random.Generator) -> str:
     )
 
 
+def spoofed_sender(c: Campaign, rng: np.random.Generator) -> str:
+    """A sender name that imitates the brand (``KBANK-TH``, ``THAILANDPOST1``), ≤ 11 chars."""
+    stem = next(s for b, s in BRANDS[c.theme] if b == c.brand).replace("-go", "").upper()
+    suffix = ("-TH", "TH", "1", "-SMS", "")[int(rng.integers(0, 5))]
+    return (stem[: 11 - len(suffix)] + suffix)[:11]
+
+
 def legit_text(kind: str, rng: np.random.Generator) -> tuple[str, str, str]:
     """(sender, text, label) of one legitimate message of ``kind`` otp|bank|operator|shop."""
     fields = {

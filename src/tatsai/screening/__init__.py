@@ -1,0 +1,1 @@
+"""Scam screening for Thai and English messages: normalization, classifier, URL risk, firewall."""
