@@ -16,15 +16,19 @@ import zlib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import lightgbm as lgb
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
 from tatsai.analytics.telco.features import FEATURES
 from tatsai.core.errors import InvalidInput, NotFound
+
+if TYPE_CHECKING:
+    # Imported where used: LightGBM pulls in scikit-learn and SciPy, seconds of start-up
+    # that every other `tatsai` command would otherwise pay.
+    import lightgbm as lgb
 
 MODEL_FILE = "scam_sim.lgb.txt"
 META_FILE = "scam_sim.json"
@@ -94,6 +98,8 @@ class ScamSimModel:
             raise InvalidInput(
                 f"{folder}: model was trained on other features; retrain it", field="model"
             )
+        import lightgbm as lgb
+
         booster = lgb.Booster(model_file=str(model_path))
         return cls(booster=booster, threshold=float(meta["threshold"]), meta=meta)
 
@@ -131,6 +137,8 @@ def _fit(
     rounds: int,
     seed: int,
 ) -> lgb.Booster:
+    import lightgbm as lgb
+
     rng = np.random.default_rng(seed)
     negatives = rows[label[rows] == 0]
     positives = rows[label[rows] == 1]
