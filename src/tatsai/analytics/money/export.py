@@ -16,7 +16,6 @@ from typing import Any
 
 import igraph as ig
 import pyarrow as pa
-from followthemoney import model as ftm
 
 from tatsai.analytics.money.trace import Trail
 from tatsai.indicators.base import InvalidIndicator
@@ -82,6 +81,9 @@ def trail_json(trail: Trail, top: int = 10) -> dict[str, Any]:
 
 def trail_ftm(trail: Trail) -> list[dict[str, Any]]:
     """FollowTheMoney entities: one BankAccount per account, one Payment per traced transfer."""
+    # Imported here: loading the FtM model takes most of a second at start-up.
+    from followthemoney import model as ftm
+
     accounts: dict[str, Any] = {}
     for a in trail.accounts.values():
         entity = ftm.make_entity("BankAccount")

@@ -13,14 +13,18 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import lightgbm as lgb
 import numpy as np
 import pyarrow as pa
 
 from tatsai.analytics.money.features import FEATURES, feature_matrix
 from tatsai.core.errors import InvalidInput, NotFound
+
+if TYPE_CHECKING:
+    # Imported where used: LightGBM pulls in scikit-learn and SciPy, seconds of start-up
+    # that every other `tatsai` command would otherwise pay.
+    import lightgbm as lgb
 
 PARAMS: dict[str, Any] = {
     "objective": "binary",
@@ -89,6 +93,8 @@ class MuleModel:
         meta = json.loads(_sidecar(path).read_text(encoding="utf-8"))
         if meta.get("format") != FORMAT or tuple(meta.get("features", ())) != FEATURES:
             raise InvalidInput(f"{path}: not a model for this version's features", field="model")
+        import lightgbm as lgb
+
         booster = lgb.Booster(model_str=path.read_text(encoding="utf-8"))
         return cls(booster, FEATURES, float(meta["threshold"]), dict(meta.get("facts", {})))
 
@@ -98,6 +104,8 @@ def _sidecar(path: Path) -> Path:
 
 
 def _fit(x: np.ndarray, y: np.ndarray, names: tuple[str, ...]) -> lgb.Booster:
+    import lightgbm as lgb
+
     data = lgb.Dataset(x, label=y, feature_name=list(names), free_raw_data=True)
     return lgb.train(PARAMS, data, num_boost_round=ROUNDS)
 

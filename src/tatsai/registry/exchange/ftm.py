@@ -10,8 +10,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from followthemoney import model
-
 from tatsai.registry.exchange import ExportRow
 
 _SERVICES = {
@@ -60,6 +58,8 @@ def entity(row: ExportRow) -> dict[str, Any]:
         properties["createdAt"] = [row.first_seen.date().isoformat()]
     if row.last_seen is not None:
         properties["modifiedAt"] = [row.last_seen.date().isoformat()]
+    from followthemoney import model  # loading the FtM model takes most of a second
+
     proxy = model.make_entity(schema)
     proxy.id = f"tatsai-{row.type}-{row.id}"
     for prop, values in properties.items():
