@@ -11,7 +11,13 @@ from tatsai.analytics.engine import open_engine
 from tatsai.analytics.telco.evaluate import evaluate_world, first_scam_hours, train_on_world
 from tatsai.analytics.telco.features import FEATURES
 from tatsai.analytics.telco.load import load_world
-from tatsai.analytics.telco.model import META_FILE, MODEL_FILE, ScamSimModel, labels_for
+from tatsai.analytics.telco.model import (
+    META_FILE,
+    MODEL_FILE,
+    ScamSimModel,
+    labels_for,
+    load_shipped,
+)
 from tatsai.analytics.telco.scan import compute, scan
 from tatsai.core.errors import InvalidInput, NotFound
 from tests.analytics.telco import world
@@ -71,3 +77,16 @@ def test_model_trained_on_one_seed_finds_scammers_in_another(
     assert by_name["model + rules"].recall >= 0.5
     assert by_name["model + rules"].precision >= 0.9
     assert by_name["baseline: > 100 calls/day"].heavy_flagged == 1  # the unregistered seller
+
+
+def test_shipped_model_finds_the_hand_made_scammers_and_spares_heavy_callers(
+    world_dir: Path,
+) -> None:
+    model = load_shipped()
+    assert model is not None
+    assert model.meta["features"] == list(FEATURES)
+    with open_engine("duckdb") as engine:
+        load_world(engine, world_dir)
+        result = scan(engine, model=model)
+    suspects = {v.imsi for v in result.suspects()}
+    assert suspects == {*world.SCAMMERS, *world.SIM_BOX, world.SMS_BLASTER}

@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 from tatsai.analytics.engine import open_engine
 from tatsai.analytics.telco import model as scam_model
 from tatsai.analytics.telco.features import FeatureParams
+from tatsai.analytics.telco.linkage import link_reports
 from tatsai.analytics.telco.load import load_world, part_files, table_path
 from tatsai.analytics.telco.model import ScamSimModel
 from tatsai.analytics.telco.scan import ScanResult, compute, score
@@ -100,6 +101,8 @@ class EvalReport:
     cdr_rows: int
     seconds: float
     rows: list[Quality] = field(default_factory=list)
+    # (report truth, linkage verdict) → phone reports, for the deciding scorer
+    linkage: dict[tuple[str, str], int] = field(default_factory=dict)
 
 
 def quality(
@@ -143,10 +146,18 @@ def evaluate_world(data: Path, *, model: ScamSimModel | None) -> EvalReport:
         if model is not None:
             results.append(score(features, summary, model=model))
         results.append(score(features, summary, model=None))
+        truth_of = {
+            str(r["report_id"]): str(r["truth"])
+            for r in engine.query("SELECT report_id, truth FROM reports").to_pylist()
+        }
+        links = link_reports(engine, results[0])
     seconds = time.perf_counter() - started
     if not roles:  # no role truth: business lines stand for the heavy legitimate callers
         roles = {str(s["imsi"]): "call_centre" for s in summary if s["business_line"]}
     report = EvalReport(str(data), len(summary), len(first_scam), n_cdr, seconds)
+    for link in links:
+        key = (truth_of.get(link.report_id, "?"), link.verdict)
+        report.linkage[key] = report.linkage.get(key, 0) + 1
     for result in results:
         flagged = {v.imsi: v.first_flag_ts for v in result.verdicts if v.is_suspect}
         label = "model + rules" if result.scored_by == "model" else "rules only"
@@ -185,6 +196,19 @@ def render_block(report: EvalReport, *, data: Path, command: str | None = None) 
             f"{q.heavy_flagged}/{q.heavy_total} ({100 * q.heavy_share:.2f}%) | "
             f"{q.sim_box_caught}/{q.sim_box_total} |"
         )
+    if report.linkage:
+        verdicts = ["escalate", "review", "possible_false_report", "not_on_network"]
+        lines += [
+            "",
+            f"Report linkage ({report.rows[0].name}): phone reports by the simulator's truth "
+            "(rows) and the linkage verdict (columns).",
+            "",
+            "| report truth | " + " | ".join(v.replace("_", " ") for v in verdicts) + " |",
+            "|---|" + "---|" * len(verdicts),
+        ]
+        for truth in sorted({t for t, _ in report.linkage}):
+            cells = [str(report.linkage.get((truth, v), 0)) for v in verdicts]
+            lines.append(f"| {truth} | " + " | ".join(cells) + " |")
     lines += ["", END]
     return "\n".join(lines)
 

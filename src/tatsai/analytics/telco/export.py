@@ -39,6 +39,7 @@ INDICATOR_COLUMNS = (
 CHANNEL = "analysis:telco"
 #: Caller-ID prefixes Thai operators see spoofed on scam calls: no country uses them.
 KNOWN_SPOOF_PREFIXES = ("+697", "+698")
+SPOOF_CONFIDENCE = 50
 
 
 @dataclass(frozen=True)
@@ -140,7 +141,9 @@ def prefix_rows(prefixes: Iterable[SpoofedPrefix]) -> list[IndicatorRow]:
             type="phone_prefix",
             value=p.prefix,
             categories=("spoofing",),
-            confidence=90 if p.known else 70,
+            # 50 from a telco source makes the registry answer *warn*, not *block*: the caller
+            # ID is spoofed, the call may still be someone's (checked against the registry).
+            confidence=SPOOF_CONFIDENCE,
             note=f"{p.calls} inbound calls to {p.subscribers} subscribers arrived with caller ID "
             f"{p.prefix}…, a code no country uses: spoofed",
             reference="telco-scan spoofed-prefix",

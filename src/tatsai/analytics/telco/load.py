@@ -33,20 +33,8 @@ from tatsai.sim.schemas import TABLES
 
 REQUIRED = ("cdr", "subscribers", "cells")
 OPTIONAL = ("reports",)
-# The columns each table must have for telco analytics (a subset of the canonical schema).
-NEEDED: dict[str, tuple[str, ...]] = {
-    "cdr": tuple(TABLES["cdr"].columns),
-    "subscribers": (
-        "msisdn",
-        "imsi",
-        "operator",
-        "activated_at",
-        "holder_id",
-        "business_line",
-    ),
-    "cells": ("cell_id", "lat", "lon", "province", "border_km", "border_country"),
-    "reports": ("report_id", "ts", "channel", "indicator_type", "indicator_value", "kind"),
-}
+# Call records are checked column by column here (the other tables by the simulator's loader).
+CDR_COLUMNS: tuple[str, ...] = tuple(TABLES["cdr"].columns)
 
 
 @dataclass
@@ -126,7 +114,7 @@ def load_world(
         if name == "cdr" and all(p.suffix == ".parquet" for p in part_files(where)):
             engine.register("raw_cdr", where)
             present = _columns(engine, "raw_cdr")
-            missing = [c for c in NEEDED["cdr"] if c not in present]
+            missing = [c for c in CDR_COLUMNS if c not in present]
             if missing:
                 raise InvalidInput(
                     f"{where}: column(s) missing: {', '.join(missing)}",
@@ -202,7 +190,7 @@ def _check_cdr(engine: AnalyticsEngine, loaded: LoadedWorld, *, skip_bad_rows: b
                 f"{_where(path, row)}: {why}{value} (--skip-bad-rows leaves such rows out)",
                 field=f"cdr.{column}",
             )
-    kept = ", ".join(f"{ts} AS ts" if c == "ts" else f"r.{c}" for c in NEEDED["cdr"])
+    kept = ", ".join(f"{ts} AS ts" if c == "ts" else f"r.{c}" for c in CDR_COLUMNS)
     if skip_bad_rows:
         engine.alias("cdr", f"SELECT {kept} FROM {joined} WHERE NOT ({bad_any})")
     else:

@@ -16,15 +16,19 @@ import zlib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import lightgbm as lgb
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
 from tatsai.analytics.telco.features import FEATURES
 from tatsai.core.errors import InvalidInput, NotFound
+
+if TYPE_CHECKING:
+    # Imported where used: LightGBM pulls in scikit-learn and SciPy, seconds of start-up
+    # that every other `tatsai` command would otherwise pay.
+    import lightgbm as lgb
 
 MODEL_FILE = "scam_sim.lgb.txt"
 META_FILE = "scam_sim.json"
@@ -94,6 +98,8 @@ class ScamSimModel:
             raise InvalidInput(
                 f"{folder}: model was trained on other features; retrain it", field="model"
             )
+        import lightgbm as lgb
+
         booster = lgb.Booster(model_file=str(model_path))
         return cls(booster=booster, threshold=float(meta["threshold"]), meta=meta)
 
@@ -131,6 +137,8 @@ def _fit(
     rounds: int,
     seed: int,
 ) -> lgb.Booster:
+    import lightgbm as lgb
+
     rng = np.random.default_rng(seed)
     negatives = rows[label[rows] == 0]
     positives = rows[label[rows] == 1]
@@ -175,7 +183,8 @@ def train(
         held = np.flatnonzero(group == fold)
         out_of_fold[held] = booster.predict(matrix[held])
     booster = _fit(matrix, label, np.flatnonzero(keep), rounds=rounds, seed=seed)
-    threshold = _pick_threshold(features, out_of_fold, first_scam_hour, target_precision)
+    threshold, curve = _pick_threshold(features, out_of_fold, first_scam_hour, target_precision)
+    shown = {0.1, 0.3, 0.5, 0.7, 0.9, 0.95, 0.99, threshold}
     return ScamSimModel(
         booster=booster,
         threshold=threshold,
@@ -187,8 +196,35 @@ def train(
             "folds": folds,
             "params": PARAMS,
             "target_precision": target_precision,
+            "out_of_fold_sim_curve": [
+                {"threshold": t, "precision": round(p, 4), "recall": round(r, 4)}
+                for t, p, r in curve
+                if round(t, 3) in shown
+            ],
         },
     )
+
+
+def sim_level_curve(
+    features: pa.Table,
+    scores: npt.NDArray[np.float64],
+    first_scam_hour: dict[str, int],
+    thresholds: npt.NDArray[np.float64],
+) -> list[tuple[float, float, float]]:
+    """(threshold, precision, recall) with a SIM flagged when any of its rows reaches it."""
+    imsi = np.array(features.column("imsi").to_pylist(), dtype=object)
+    order = np.argsort(imsi, kind="stable")
+    sims, starts = np.unique(imsi[order], return_index=True)
+    best = np.maximum.reduceat(scores[order], starts) if len(scores) else np.zeros(0)
+    truth = np.array([s in first_scam_hour for s in sims], dtype=bool)
+    positives = max(int(truth.sum()), 1)
+    curve = []
+    for threshold in thresholds:
+        flagged = best >= threshold
+        hits = int((flagged & truth).sum())
+        precision = hits / int(flagged.sum()) if flagged.any() else 1.0
+        curve.append((float(threshold), precision, hits / positives))
+    return curve
 
 
 def _pick_threshold(
@@ -196,14 +232,15 @@ def _pick_threshold(
     scores: npt.NDArray[np.float64],
     first_scam_hour: dict[str, int],
     target_precision: float,
-) -> float:
-    imsi = np.array(features.column("imsi").to_pylist(), dtype=object)
-    order = np.argsort(imsi, kind="stable")
-    sims, starts = np.unique(imsi[order], return_index=True)
-    best = np.maximum.reduceat(scores[order], starts) if len(scores) else np.zeros(0)
-    truth = np.array([s in first_scam_hour for s in sims])
-    for threshold in np.linspace(0.05, 0.99, 95):
-        flagged = best >= threshold
-        if flagged.sum() and truth[flagged].mean() >= target_precision:
-            return float(round(threshold, 2))
-    return 0.99
+) -> tuple[float, list[tuple[float, float, float]]]:
+    """The lowest threshold meeting ``target_precision``; failing that, the best F0.5."""
+    grid = np.round(
+        np.concatenate([np.arange(0.05, 0.95, 0.01), np.arange(0.95, 0.9995, 0.001)]), 3
+    )
+    curve = sim_level_curve(features, scores, first_scam_hour, grid)
+    for threshold, precision, recall in curve:
+        if precision >= target_precision and recall > 0:
+            return threshold, curve
+    beta2 = 0.25
+    best = max(curve, key=lambda c: (1 + beta2) * c[1] * c[2] / (beta2 * c[1] + c[2] + 1e-12))
+    return best[0], curve
