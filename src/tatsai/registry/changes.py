@@ -66,6 +66,42 @@ def append_change(*, db_session: Session, record: IndicatorRecord) -> IndicatorC
     return change
 
 
+def append_changes(*, db_session: Session, records: list[IndicatorRecord]) -> list[IndicatorChange]:
+    """One change per record, in order, under one lock of the head (a batch's publication)."""
+    if not records:
+        return []
+    db_session.flush()
+    head = db_session.execute(
+        select(IndicatorChangeHead).where(IndicatorChangeHead.id == 1).with_for_update()
+    ).scalar_one_or_none()
+    if head is None:
+        head = IndicatorChangeHead(id=1, seq=0)
+        db_session.add(head)
+    changed_at = utcnow()
+    changes = []
+    for record in records:
+        head.seq += 1
+        verdict, _ = record_verdict(record)
+        changes.append(
+            IndicatorChange(
+                seq=head.seq,
+                record_id=record.id,
+                type=record.type,
+                value=record.value,
+                verdict=verdict.value,
+                state=record.state,
+                score=record.score,
+                categories=json.dumps(lookup_categories(record), ensure_ascii=False),
+                allow_listed=record.allow_listed,
+                first_seen=record.first_seen,
+                last_seen=record.last_seen,
+                changed_at=changed_at,
+            )
+        )
+    db_session.add_all(changes)
+    return changes
+
+
 def changes_since(*, db_session: Session, cursor: int, limit: int = 1000) -> list[IndicatorChange]:
     """Changes with ``seq > cursor`` in order, at most ``limit``."""
     stmt = (

@@ -520,3 +520,7 @@ def rescore_all(*, db_session: Session, now: dt.datetime | None = None) -> int:
             append_change(db_session=db_session, record=record)
             changed += 1
     return changed
+
+
+# The bulk path lives in its own module (it replays these rules item by item); re-exported here.
+from tatsai.registry.batch import add_evidence_batch as add_evidence_batch  # noqa: E402

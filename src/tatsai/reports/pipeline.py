@@ -26,6 +26,10 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from tatsai.core.db import session_scope, utcnow
+from tatsai.orgs.models import TLP
+from tatsai.registry import service as registry
+from tatsai.registry.models import Channel as EvidenceChannel
+from tatsai.registry.models import EvidenceCreate
 from tatsai.reports import links, service
 from tatsai.reports.config import get_reports_settings
 from tatsai.reports.models import (
@@ -124,31 +128,58 @@ def process_batch(*, db_session: Session, reports: list[Report]) -> None:
         live = [w for w in work if not w.duplicate]
         reporters = _reporters(db_session=db_session, work=live)
         _assign_campaigns(db_session=db_session, work=[w for w in live if w.indicators])
-    verdicts: dict[tuple[str, str], str] = {}  # the registry's, kept current over the batch
+    verdicts: dict[tuple[str, str], str] = {}  # the registry's, before this batch
+    rows: list[ReportIndicator] = []  # in report order, added once attached
+    pending: list[tuple[ReportIndicator, EvidenceCreate, int | None, str]] = []
     for w in live:
         reporter = reporters.get(w.report.reporter or "")
         if reporter is not None:
             reporter.reports += 1
         if w.indicators:
-            _attach(db_session=db_session, w=w, reporter=reporter, verdicts=verdicts)
+            pending += _rows(
+                db_session=db_session, w=w, reporter=reporter, verdicts=verdicts, rows=rows
+            )
+    # All the batch's evidence goes to the registry in one call (one audit entry, one rescore
+    # and one change per record), in the same transaction as the rows and statuses above.
+    results = registry.add_evidence_batch(
+        db_session=db_session,
+        items=[(evidence_in, org_id) for _, evidence_in, org_id, _ in pending],
+        actor="reports:worker",
+        actors=[actor for *_, actor in pending],
+        skip_invalid=True,  # a type the registry does not hold: the report keeps it, unattached
+    )
+    for (row, *_), after in zip(pending, results, strict=True):
+        row.attached = after is not None
+        if after is not None:
+            row.registry_verdict = after.verdict.value
+    db_session.add_all(rows)
 
 
-def _attach(
+def _rows(
     *,
     db_session: Session,
     w: _Work,
     reporter: Reporter | None,
     verdicts: dict[tuple[str, str], str],
-) -> None:
+    rows: list[ReportIndicator],
+) -> list[tuple[ReportIndicator, EvidenceCreate, int | None, str]]:
+    """The report's indicator rows; those to attach come with their evidence.
+
+    Whether the registry allows a value does not change with evidence (citizen evidence never
+    actions an allow-listed record), so the verdict before the batch decides for every report.
+    """
     report = w.report
     weight = (
         service.weight(reporter.confirmed, reporter.rejected) if reporter else service.weight(0, 0)
     )
     allowed = 0
+    pending: list[tuple[ReportIndicator, EvidenceCreate, int | None, str]] = []
     for type_, value in w.indicators:
         verdict = verdicts.get((type_, value))
         if verdict is None:
-            verdict = links.lookup_verdict(db_session=db_session, type_=type_, value=value)
+            verdict = verdicts[(type_, value)] = links.lookup_verdict(
+                db_session=db_session, type_=type_, value=value
+            )
         row = ReportIndicator(
             report_id=report.id,
             type=type_,
@@ -157,33 +188,33 @@ def _attach(
             campaign_id=report.campaign_id,
             attached=False,
         )
+        rows.append(row)
         if verdict == "allow":
             # An allow-listed indicator (a bank's real call centre) gets no evidence from a
             # citizen report; the report counts against the reporter's reputation below.
             allowed += 1
-        else:
-            after = links.attach_evidence(
-                db_session=db_session,
-                report_id=report.id,
-                channel=report.channel,
-                kind=report.kind,
-                type_=type_,
-                value=value,
-                reporter=report.reporter,
-                reporter_weight=weight,
-                model_score=report.model_score,
-                source_org_id=report.source_org_id,
-                observed_at=report.occurred_at or report.received_at,
-            )
-            row.attached = after is not None
-            if after is not None:
-                row.registry_verdict = verdicts[(type_, value)] = after
-        db_session.add(row)
+            continue
+        evidence_in = EvidenceCreate(
+            type=type_,
+            value=value,
+            categories=[links._category(report.kind)],
+            channel=EvidenceChannel(links.EVIDENCE_CHANNELS.get(report.channel, "import:csv")),
+            reference=report.id,
+            reporter=report.reporter,
+            reporter_weight=weight,
+            model_score=report.model_score,
+            confidence=None,
+            note=None,
+            tlp=TLP.AMBER,  # carries a reporter pseudonym: partners only
+            observed_at=report.occurred_at or report.received_at,
+        )
+        pending.append((row, evidence_in, report.source_org_id, f"reports:{report.channel}"))
     if allowed == len(w.indicators):
         report.status = ReportStatus.REJECTED.value
         report.last_error = "allow-listed indicator"
         if reporter is not None:
             reporter.rejected += 1
+    return pending
 
 
 def _mark_duplicates(*, db_session: Session, work: list[_Work]) -> None:
