@@ -40,7 +40,7 @@ from tatsai.registry.service import (
     REVIEW_SPOOFING,
     RULES_ACTOR,
     get_or_create_record,
-    official_match,
+    new_record,
     to_read,
 )
 
@@ -117,23 +117,7 @@ def _records(
     if not missing:
         return found
     now = utcnow()
-    created: dict[tuple[str, str], IndicatorRecord] = {}
-    for type_name, value in missing:
-        record = IndicatorRecord(
-            type=type_name,
-            value=value,
-            state=State.OBSERVED.value,
-            score=0.0,
-            scored_at=now,
-            categories="[]",
-            created_at=now,
-            updated_at=now,
-        )
-        official = official_match(type_name, value)
-        if official is not None:
-            record.allow_listed = True
-            record.allow_org, record.allow_category = official
-        created[(type_name, value)] = record
+    created = {(t, v): new_record(t, v, now) for t, v in missing}
     try:
         with db_session.begin_nested():
             db_session.add_all(created.values())

@@ -67,19 +67,8 @@ def official_match(type_name: str, value: str) -> tuple[str, str] | None:
 # ----------------------------------------------------------------------------- records
 
 
-def get_or_create_record(
-    *, db_session: Session, type_name: str, value: str
-) -> tuple[IndicatorRecord, bool]:
-    """The record for a clean (type, value), locked for this transaction; True when new."""
-    stmt = (
-        select(IndicatorRecord)
-        .where(IndicatorRecord.type == type_name, IndicatorRecord.value == value)
-        .with_for_update()
-    )
-    record = db_session.execute(stmt).scalar_one_or_none()
-    if record is not None:
-        return record, False
-    now = utcnow()
+def new_record(type_name: str, value: str, now: dt.datetime) -> IndicatorRecord:
+    """A fresh, unsaved record for a clean (type, value), allow-listed when it is official."""
     record = IndicatorRecord(
         type=type_name,
         value=value,
@@ -94,6 +83,22 @@ def get_or_create_record(
     if official is not None:
         record.allow_listed = True
         record.allow_org, record.allow_category = official
+    return record
+
+
+def get_or_create_record(
+    *, db_session: Session, type_name: str, value: str
+) -> tuple[IndicatorRecord, bool]:
+    """The record for a clean (type, value), locked for this transaction; True when new."""
+    stmt = (
+        select(IndicatorRecord)
+        .where(IndicatorRecord.type == type_name, IndicatorRecord.value == value)
+        .with_for_update()
+    )
+    record = db_session.execute(stmt).scalar_one_or_none()
+    if record is not None:
+        return record, False
+    record = new_record(type_name, value, utcnow())
     try:
         with db_session.begin_nested():
             db_session.add(record)

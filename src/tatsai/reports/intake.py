@@ -11,8 +11,6 @@ stored gets the stored report back (``ON CONFLICT (idempotency_key) DO NOTHING``
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,25 +49,7 @@ def prepare(report_in: ReportCreate, intake: service.Intake) -> PendingReport:
             "lang": report_in.lang,
             "updated_at": utcnow(),
         }
-    now = utcnow()
-    values = {
-        "id": service.new_report_id(),
-        "tracking_code": service.new_tracking_code(),
-        "idempotency_key": report_in.idempotency_key,
-        "channel": intake.channel,
-        "kind": report_in.kind.value,
-        "text": report_in.text,
-        "claimed_indicators": json.dumps(cleaned, ensure_ascii=False),
-        "occurred_at": report_in.occurred_at,
-        "received_at": now,
-        "available_at": now + dt.timedelta(seconds=intake.hold_s),
-        "amount_lost_thb": report_in.amount_lost_thb,
-        "reporter": reporter,
-        "lang": report_in.lang,
-        "source_org_id": intake.source_org_id,
-        "status": intake.status.value,
-        "attempts": 0,
-    }
+    values = service.report_row(report_in, intake, cleaned=cleaned, reporter=reporter)
     return PendingReport(values=values, contact=contact)
 
 

@@ -162,6 +162,31 @@ def remember_contact(*, db_session: Session, msisdn: str, lang: str) -> str:
     return psn
 
 
+def report_row(
+    report_in: ReportCreate, intake: Intake, *, cleaned: list[dict[str, str]], reporter: str | None
+) -> dict[str, Any]:
+    """The ``reports`` row of a validated report: new id and tracking code, queued per intake."""
+    now = utcnow()
+    return {
+        "id": new_report_id(),
+        "tracking_code": new_tracking_code(),
+        "idempotency_key": report_in.idempotency_key,
+        "channel": intake.channel,
+        "kind": report_in.kind.value,
+        "text": report_in.text,
+        "claimed_indicators": json.dumps(cleaned, ensure_ascii=False),
+        "occurred_at": report_in.occurred_at,
+        "received_at": now,
+        "available_at": now + dt.timedelta(seconds=intake.hold_s),
+        "amount_lost_thb": report_in.amount_lost_thb,
+        "reporter": reporter,
+        "lang": report_in.lang,
+        "source_org_id": intake.source_org_id,
+        "status": intake.status.value,
+        "attempts": 0,
+    }
+
+
 def accept(*, db_session: Session, report_in: ReportCreate, intake: Intake) -> ReportAccepted:
     """Store a report durably and return its id and tracking code (the 202 acknowledgement).
 
@@ -185,25 +210,7 @@ def accept(*, db_session: Session, report_in: ReportCreate, intake: Intake) -> R
         reporter = remember_contact(db_session=db_session, msisdn=msisdn, lang=report_in.lang)
     if reporter is not None and intake.source_org_id is None:
         check_reporter_rate(db_session=db_session, reporter=reporter)
-    now = utcnow()
-    values = {
-        "id": new_report_id(),
-        "tracking_code": new_tracking_code(),
-        "idempotency_key": key,
-        "channel": intake.channel,
-        "kind": report_in.kind.value,
-        "text": report_in.text,
-        "claimed_indicators": json.dumps(cleaned, ensure_ascii=False),
-        "occurred_at": report_in.occurred_at,
-        "received_at": now,
-        "available_at": now + dt.timedelta(seconds=intake.hold_s),
-        "amount_lost_thb": report_in.amount_lost_thb,
-        "reporter": reporter,
-        "lang": report_in.lang,
-        "source_org_id": intake.source_org_id,
-        "status": intake.status.value,
-        "attempts": 0,
-    }
+    values = report_row(report_in, intake, cleaned=cleaned, reporter=reporter)
     if key is None:
         db_session.execute(insert(Report), [values])
     else:

@@ -18,19 +18,11 @@ import igraph as ig
 import pyarrow as pa
 
 from tatsai.analytics.money.trace import Trail
+from tatsai.indicators import evidence_file
 from tatsai.indicators.base import InvalidIndicator
 from tatsai.indicators.types import get_type
 
-EVIDENCE_COLUMNS = (
-    "type",
-    "value",
-    "categories",
-    "confidence",
-    "note",
-    "channel",
-    "reference",
-    "tlp",
-)
+EVIDENCE_COLUMNS = evidence_file.COLUMNS
 FREEZE_COLUMNS = ("bank", "account_id", "amount_thb", "reason", "reference")
 
 

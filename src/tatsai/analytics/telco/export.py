@@ -23,19 +23,11 @@ import phonenumbers
 from tatsai.analytics.engine import AnalyticsEngine
 from tatsai.analytics.telco import rules
 from tatsai.analytics.telco.scan import ScanResult, SimVerdict
+from tatsai.indicators import evidence_file
 from tatsai.indicators.base import InvalidIndicator
 from tatsai.indicators.types import get_type
 
-INDICATOR_COLUMNS = (
-    "type",
-    "value",
-    "categories",
-    "confidence",
-    "note",
-    "channel",
-    "reference",
-    "tlp",
-)
+INDICATOR_COLUMNS = evidence_file.COLUMNS
 CHANNEL = "analysis:telco"
 #: Caller-ID prefixes Thai operators see spoofed on scam calls: no country uses them.
 KNOWN_SPOOF_PREFIXES = ("+697", "+698")

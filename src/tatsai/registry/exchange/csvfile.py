@@ -13,10 +13,11 @@ import io
 from pydantic import ValidationError
 
 from tatsai.core.errors import InvalidInput
+from tatsai.indicators import evidence_file
 from tatsai.orgs.models import TLP
 from tatsai.registry.models import Channel, EvidenceCreate
 
-COLUMNS = ("type", "value", "categories", "confidence", "note", "channel", "reference", "tlp")
+COLUMNS = evidence_file.COLUMNS
 
 
 def evidence_from_csv(text: str) -> list[EvidenceCreate]:
