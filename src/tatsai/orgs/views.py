@@ -6,6 +6,7 @@ import time
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from tatsai.core.db import session_factory
 from tatsai.core.errors import Unauthorized
@@ -17,8 +18,11 @@ from tatsai.orgs.policy import Principal
 PRINCIPAL_TTL_S = 5.0
 
 
-def _principal(request: Request) -> Principal:
-    """The caller: an org key from ``Authorization: Bearer <key>``, or the public."""
+async def _principal(request: Request) -> Principal:
+    """The caller: an org key from ``Authorization: Bearer <key>``, or the public.
+
+    Async so that the common cases (the public, a cached key) run on the event loop with no
+    hop to the thread pool; only a cache miss reads the database, in the thread pool."""
     header = request.headers.get("authorization")
     if not header:
         return Principal.public()
@@ -33,12 +37,16 @@ def _principal(request: Request) -> Principal:
     hit = cache.get(token)
     if hit is not None and hit[0] > now:
         return hit[1]
-    with session_factory(request_engine(request))() as db_session:
-        principal = service.authenticate(db_session=db_session, secret=token)
+    principal = await run_in_threadpool(_authenticate, request, token)
     if len(cache) > 10_000:
         cache.clear()
     cache[token] = (now + PRINCIPAL_TTL_S, principal)
     return principal
+
+
+def _authenticate(request: Request, token: str) -> Principal:
+    with session_factory(request_engine(request))() as db_session:
+        return service.authenticate(db_session=db_session, secret=token)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(_principal)]
