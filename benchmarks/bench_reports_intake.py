@@ -56,6 +56,12 @@ class Result:
     drain_s: float
     reach_p99_s: float
     reach_max_s: float
+    paced_rate: float
+    paced_sent: int
+    paced_errors: int
+    paced_p50_ms: float
+    paced_p99_ms: float
+    baseline_paced_p99_ms: float
 
     @property
     def rate(self) -> float:
@@ -78,12 +84,51 @@ def _payload(i: int) -> bytes:
     return json.dumps(body, ensure_ascii=False).encode()
 
 
+HEALTHZ = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+
+
+def _request(i: int, baseline: bool) -> bytes:
+    if baseline:
+        return HEALTHZ
+    body = _payload(i)
+    return (
+        b"POST /v1/reports HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        b"Content-Type: application/json\r\nContent-Length: "
+        + str(len(body)).encode()
+        + b"\r\n\r\n"
+        + body
+    )
+
+
+async def _exchange(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes
+) -> bytes:
+    """Send one request on a keep-alive connection; the status line of its response."""
+    writer.write(request)
+    await writer.drain()
+    status_line = await reader.readline()
+    length = 0
+    while True:
+        line = await reader.readline()
+        if line in (b"\r\n", b""):
+            break
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value.strip())
+    await reader.readexactly(length)
+    return status_line
+
+
+def _failed(status_line: bytes, baseline: bool) -> bool:
+    return (b" 200 " if baseline else b" 202 ") not in status_line
+
+
 async def _connection(
     port: int,
     queue: asyncio.Queue[int],
     latencies: list[float],
     errors: list[int],
-    baseline: bool = False,
+    baseline: bool,
 ) -> None:
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     try:
@@ -92,31 +137,10 @@ async def _connection(
                 i = queue.get_nowait()
             except asyncio.QueueEmpty:
                 return
-            body = _payload(i)
-            request = (
-                b"POST /v1/reports HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                b"Content-Type: application/json\r\nContent-Length: "
-                + str(len(body)).encode()
-                + b"\r\n\r\n"
-                + body
-            )
-            if baseline:
-                request = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
             started = time.perf_counter()
-            writer.write(request)
-            await writer.drain()
-            status_line = await reader.readline()
-            length = 0
-            while True:
-                line = await reader.readline()
-                if line in (b"\r\n", b""):
-                    break
-                name, _, value = line.partition(b":")
-                if name.strip().lower() == b"content-length":
-                    length = int(value.strip())
-            await reader.readexactly(length)
+            status_line = await _exchange(reader, writer, _request(i, baseline))
             latencies.append(time.perf_counter() - started)
-            if b" 202 " not in status_line and not baseline:
+            if _failed(status_line, baseline):
                 errors.append(i)
     finally:
         writer.close()
@@ -125,14 +149,57 @@ async def _connection(
 async def _load(
     port: int, reports: int, connections: int, baseline: bool = False
 ) -> tuple[list[float], list[int], float]:
+    """Closed loop: ``connections`` clients send back to back (the most the server takes)."""
     queue: asyncio.Queue[int] = asyncio.Queue()
     for i in range(reports):
         queue.put_nowait(i)
     latencies: list[float] = []
     errors: list[int] = []
     started = time.perf_counter()
-    await asyncio.gather(*(_connection(port, queue, latencies, errors) for _ in range(connections)))
+    await asyncio.gather(
+        *(_connection(port, queue, latencies, errors, baseline) for _ in range(connections))
+    )
     return latencies, errors, time.perf_counter() - started
+
+
+async def _paced(
+    port: int, rate: float, seconds: float, first: int, baseline: bool = False
+) -> tuple[list[float], list[int]]:
+    """Open loop at ``rate`` requests/s: each latency counts from the request's scheduled
+    time, so a stalled server is charged for the requests that queue behind the stall (no
+    coordinated omission). Keep-alive connections are reused, and opened when all are busy."""
+    idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+    opened: list[asyncio.StreamWriter] = []
+    latencies: list[float] = []
+    errors: list[int] = []
+
+    async def one(i: int, scheduled: float) -> None:
+        if idle:
+            reader, writer = idle.pop()
+        else:
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            opened.append(writer)
+        status_line = await _exchange(reader, writer, _request(i, baseline))
+        latencies.append(time.perf_counter() - scheduled)
+        if _failed(status_line, baseline):
+            errors.append(i)
+        idle.append((reader, writer))
+
+    tasks: set[asyncio.Task[None]] = set()
+    start = time.perf_counter() + 0.05
+    for n in range(int(rate * seconds)):
+        scheduled = start + n / rate
+        delay = scheduled - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        task = asyncio.create_task(one(first + n, scheduled))
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+    while tasks:
+        await asyncio.gather(*list(tasks))
+    for writer in opened:
+        writer.close()
+    return latencies, errors
 
 
 def _wait_ready(port: int, timeout: float = 60.0) -> None:
@@ -189,6 +256,11 @@ def run_backend(name: str, url: str, args: argparse.Namespace) -> Result:
             _load(port, args.reports // 4, args.connections, baseline=True)
         )
         latencies, errors, seconds = asyncio.run(_load(port, args.reports, args.connections))
+        # The latency target is at the target rate: open loop, paced, beside /healthz paced.
+        base_paced, _ = asyncio.run(_paced(port, args.rate, args.paced_seconds, 0, baseline=True))
+        paced_lat, paced_err = asyncio.run(
+            _paced(port, args.rate, args.paced_seconds, args.reports)
+        )
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
         started = time.perf_counter()
@@ -238,6 +310,12 @@ def run_backend(name: str, url: str, args: argparse.Namespace) -> Result:
         drain_s=drain_s,
         reach_p99_s=_percentile(reach, 0.99) if reach else float("nan"),
         reach_max_s=max(reach) if reach else float("nan"),
+        paced_rate=args.rate,
+        paced_sent=len(paced_lat),
+        paced_errors=len(paced_err),
+        paced_p50_ms=1000 * statistics.median(paced_lat),
+        paced_p99_ms=1000 * _percentile(paced_lat, 0.99),
+        baseline_paced_p99_ms=1000 * _percentile(base_paced, 0.99),
     )
 
 
@@ -257,17 +335,20 @@ def _drop_postgres(server_url: str, name: str) -> None:
     admin.dispose()
 
 
-def _table(results: list[Result], args: argparse.Namespace) -> str:
+def _table(results: list[Result]) -> str:
     lines = [
-        "| backend | baseline GET /healthz /s (p99 ms) | reports | accepted/s | errors "
-        "| p50 accept ms | p99 accept ms | backlog drained s | accept→processed p99 s | max s |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| backend | closed loop: accepted/s (GET /healthz /s) | errors | p50 / p99 ms "
+        "| paced: rate /s | sent | errors | p50 ms | p99 accept ms (GET /healthz p99) "
+        "| backlog drained s | accept→processed p99 / max s |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         lines.append(
-            f"| {r.backend} | {r.baseline_rate:,.0f} ({r.baseline_p99_ms:.0f}) | {r.reports} "
-            f"| {r.rate:,.0f} | {r.errors} | {r.p50_ms:.1f} "
-            f"| {r.p99_ms:.1f} | {r.drain_s:.1f} | {r.reach_p99_s:.1f} | {r.reach_max_s:.1f} |"
+            f"| {r.backend} | {r.rate:,.0f} ({r.baseline_rate:,.0f}) | {r.errors} "
+            f"| {r.p50_ms:.1f} / {r.p99_ms:.1f} | {r.paced_rate:,.0f} | {r.paced_sent:,} "
+            f"| {r.paced_errors} | {r.paced_p50_ms:.1f} "
+            f"| {r.paced_p99_ms:.1f} ({r.baseline_paced_p99_ms:.1f}) | {r.drain_s:.1f} "
+            f"| {r.reach_p99_s:.1f} / {r.reach_max_s:.1f} |"
         )
     return "\n".join(lines)
 
@@ -284,27 +365,27 @@ def _write_docs(table: str, args: argparse.Namespace, load: str) -> None:
             "",
             "Command: `.venv/bin/python benchmarks/bench_reports_intake.py "
             f"--reports {args.reports} --connections {args.connections} --workers {args.workers} "
-            f"--consumers {args.consumers} --write-docs`",
+            f"--consumers {args.consumers} --rate {args.rate:g} "
+            f"--paced-seconds {args.paced_seconds:g} --write-docs` "
+            "(PostgreSQL from `TATSAI_TEST_POSTGRES_URL`)",
             "",
             "Targets: ≥ 2,000 accepted reports/s, p99 accept ≤ 50 ms, every report processed "
-            "(in the registry) within 60 s. Baseline beside the figures: the same server's "
-            "`GET /healthz` (HTTP stack and one `SELECT 1`, no write) measured in the same run, "
-            "i.e. what the machine allowed any request at that moment.",
+            "(in the registry) within 60 s.",
             "",
             table,
             "",
-            "The load generator (one asyncio process, keep-alive connections) and the server "
-            "share the machine's cores, so the figures are a floor. 'backlog drained' is the "
-            "pessimistic case: the worker starts only after the whole burst was accepted; "
-            "accept→processed is per report, from its acknowledgement to its commit as processed.",
-            "",
-            "Processing speed is bounded by the registry: each report's evidence goes through "
-            "`registry.service.add_evidence` (audit-chain append, rescore, change feed), "
-            "17 ms (SQLite) to 55 ms (PostgreSQL) per evidence on this loaded machine, "
-            "one at a time because the audit head is locked. "
-            "Without the registry the same worker drained 20,000 reports in 20 s (SQLite, "
-            "22:23 UTC run). Meeting 60 s at 2,000 reports/s needs a batch evidence call in the "
-            "registry (one audit entry and one rescore per record per batch).",
+            "How to read it. *Closed loop*: "
+            f"{args.connections} keep-alive clients send {args.reports:,} reports back to back, "
+            "the most the server accepts (its latency is queueing at saturation, not a "
+            "target). *Paced*: an open-loop client sends at the target rate for "
+            f"{args.paced_seconds:g} s and counts each latency from the request's scheduled "
+            "time, so stalls are charged in full; this is where the p99 target applies. The "
+            "baseline beside each figure is the same server's `GET /healthz` (HTTP stack and "
+            "a one-row database query, no write) measured the same way in the same run. The load "
+            "generator (one asyncio process) and the server share the machine's cores. "
+            "'backlog drained' is the pessimistic case: the worker starts only after both "
+            "phases were accepted; accept→processed is per report, from its acknowledgement "
+            "to its commit as processed (registry evidence attached in batches).",
             END,
         ]
     )
@@ -324,6 +405,8 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     parser.add_argument("--consumers", type=int, default=1, help="tatsai worker processes")
+    parser.add_argument("--rate", type=float, default=2000.0, help="paced phase, reports/s")
+    parser.add_argument("--paced-seconds", type=float, default=10.0)
     parser.add_argument("--postgres", default=os.environ.get("TATSAI_TEST_POSTGRES_URL"))
     parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument("--write-docs", action="store_true")
@@ -333,14 +416,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         if not args.skip_sqlite:
             results.append(run_backend("SQLite", f"sqlite:///{Path(tmp) / 'bench.db'}", args))
-            print(_table(results, args), flush=True)
+            print(_table(results), flush=True)
         if args.postgres:
             url, name = _postgres_database(args.postgres)
             try:
                 results.append(run_backend("PostgreSQL", url, args))
             finally:
                 _drop_postgres(args.postgres, name)
-    table = _table(results, args)
+    table = _table(results)
     print(table)
     if args.write_docs:
         _write_docs(table, args, load)
