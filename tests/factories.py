@@ -13,10 +13,18 @@ from tatsai.orgs.policy import Principal
 _counter = itertools.count(1)
 
 
-def make_org(db_session: Session, kind: OrgKind = OrgKind.BANK, name: str | None = None) -> OrgRead:
+def make_org(
+    db_session: Session,
+    kind: OrgKind = OrgKind.BANK,
+    name: str | None = None,
+    *,
+    bank_code: str | None = None,
+) -> OrgRead:
     org = service.create(
         db_session=db_session,
-        org_in=OrgCreate(name=name or f"{kind.value}-org-{next(_counter)}", kind=kind),
+        org_in=OrgCreate(
+            name=name or f"{kind.value}-org-{next(_counter)}", kind=kind, bank_code=bank_code
+        ),
     )
     db_session.commit()
     return org
@@ -28,7 +36,9 @@ def make_key(db_session: Session, org: OrgRead, role: Role = Role.ANALYST) -> st
     return issued.secret
 
 
-def make_principal(db_session: Session, kind: OrgKind, role: Role) -> tuple[Principal, str]:
-    org = make_org(db_session, kind)
+def make_principal(
+    db_session: Session, kind: OrgKind, role: Role, *, bank_code: str | None = None
+) -> tuple[Principal, str]:
+    org = make_org(db_session, kind, bank_code=bank_code)
     secret = make_key(db_session, org, role)
     return service.authenticate(db_session=db_session, secret=secret), secret

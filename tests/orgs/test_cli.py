@@ -68,3 +68,17 @@ def test_audit_verify_on_a_fresh_store() -> None:
     result = tatsai("audit", "verify")
     assert result.returncode == 0
     assert "intact" in result.stdout
+
+
+def test_a_bank_is_created_with_its_code_and_a_bad_code_is_refused() -> None:
+    assert tatsai("db", "upgrade").returncode == 0
+    created = tatsai("org", "create", "--name", "SCB desk", "--kind", "bank", "--bank-code", "014")
+    assert created.returncode == 0, created.stderr
+    assert "bank code 014" in created.stdout
+    bad = tatsai("org", "create", "--name", "Other", "--kind", "bank", "--bank-code", "12")
+    assert bad.returncode == 2
+    assert len(bad.stderr.strip().splitlines()) == 1
+    assert "bank_code" in bad.stderr or "bank code" in bad.stderr
+    listed = tatsai("org", "list")
+    assert "014" in listed.stdout
+    assert "Other" not in listed.stdout

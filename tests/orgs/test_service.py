@@ -5,7 +5,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tatsai.core import audit
-from tatsai.core.errors import Conflict, NotFound, Unauthorized
+from tatsai.core.errors import Conflict, InvalidInput, NotFound, Unauthorized
 from tatsai.orgs import service
 from tatsai.orgs.models import ApiKey, OrgCreate, OrgKind, Role
 from tests.factories import make_key, make_org
@@ -64,3 +64,25 @@ def test_revoked_key_is_refused(db_session: Session) -> None:
 def test_unknown_org_for_key(db_session: Session) -> None:
     with pytest.raises(NotFound):
         service.create_key(db_session=db_session, org_name="nobody", role=Role.READER)
+
+
+def test_a_bank_code_is_a_known_bank_s_and_only_a_bank_has_one(db_session: Session) -> None:
+    org = service.create(
+        db_session=db_session,
+        org_in=OrgCreate(name="KBank fraud desk", kind=OrgKind.BANK, bank_code=" 004 "),
+    )
+    assert org.bank_code == "004"
+    with pytest.raises(InvalidInput, match="not a Thai interbank") as unknown:
+        service.create(
+            db_session=db_session,
+            org_in=OrgCreate(name="Nowhere Bank", kind=OrgKind.BANK, bank_code="999"),
+        )
+    assert unknown.value.field == "bank_code"
+    with pytest.raises(InvalidInput, match="only an organization of kind bank") as not_bank:
+        service.create(
+            db_session=db_session,
+            org_in=OrgCreate(name="An operator", kind=OrgKind.TELCO, bank_code="004"),
+        )
+    assert not_bank.value.field == "bank_code"
+    names = [o.name for o in service.list_orgs(db_session=db_session)]
+    assert names == ["KBank fraud desk"]

@@ -125,7 +125,7 @@ def test_blocklists(db_session: Session, police: OrgRead) -> None:
 
 
 def test_csv_import_from_another_context(db_session: Session) -> None:
-    bank = make_org(db_session, OrgKind.BANK)
+    bank = make_org(db_session, OrgKind.BANK, bank_code="004")
     text = (
         "type,value,categories,confidence,note,channel,reference,tlp\n"
         "bank_account,004-1234567890,mule_account;fan_in,90,ring 7,analysis:money,run-1,AMBER\n"

@@ -21,6 +21,7 @@ from tatsai.registry.models import (
     Action,
     Channel,
     EvidenceCreate,
+    IndicatorEvidence,
     State,
     TransitionCreate,
     Verdict,
@@ -324,3 +325,65 @@ def test_every_change_is_published_in_sequence(db_session: Session) -> None:
     assert [c.seq for c in changes] == [1, 2]
     assert [c.value for c in changes] == [SCAM_NUMBER, "+66812345679"]
     assert changes_since(db_session=db_session, cursor=2) == []
+
+
+@pytest.mark.parametrize(
+    ("kind", "bank_code", "trusted"),
+    [
+        (OrgKind.BANK, "004", True),  # the bank that holds the account
+        (OrgKind.BANK, "014", False),  # another bank: a partner, not a confirmation
+        (OrgKind.BANK, None, False),  # a bank with no code on record confirms no account
+        (OrgKind.POLICE, None, True),
+        (OrgKind.TELCO, None, False),
+    ],
+)
+def test_only_the_bank_holding_an_account_confirms_it(
+    db_session: Session, kind: OrgKind, bank_code: str | None, trusted: bool
+) -> None:
+    org = make_org(db_session, kind, bank_code=bank_code)
+    record = org_evidence(
+        db_session, org, "bank_account", "กสิกร 123-4-56789-0", confidence=95, categories=["mule"]
+    )
+    db_session.commit()
+    assert record.value == "004-1234567890"
+    evidence = db_session.execute(
+        select(IndicatorEvidence.trusted).where(IndicatorEvidence.record_id == record.id)
+    ).scalar_one()
+    assert evidence is trusted
+    assert (record.state is State.CONFIRMED) is trusted
+
+
+def test_any_bank_confirms_a_promptpay_id(db_session: Session) -> None:
+    # A PromptPay ID does not name the bank behind it.
+    bank = make_org(db_session, OrgKind.BANK, bank_code="014")
+    record = org_evidence(db_session, bank, "promptpay", "0812345678", confidence=95)
+    db_session.commit()
+    assert record.state is State.CONFIRMED
+
+
+def test_a_bank_confirms_and_freezes_only_accounts_it_holds(db_session: Session) -> None:
+    holder, _ = make_principal(db_session, OrgKind.BANK, Role.ANALYST, bank_code="004")
+    other, _ = make_principal(db_session, OrgKind.BANK, Role.ANALYST, bank_code="014")
+    telco = make_org(db_session, OrgKind.TELCO)
+    record = org_evidence(db_session, telco, "bank_account", "004-1234567890", confidence=60)
+    assert record.state is State.OBSERVED
+
+    def move(principal: Principal, state: State, action: Action | None = None) -> State:
+        moved = service.transition(
+            db_session=db_session,
+            record_id=record.id,
+            transition_in=TransitionCreate(state=state, action=action),
+            principal=principal,
+        )
+        db_session.commit()
+        return moved.state
+
+    assert move(other, State.SUSPECTED) is State.SUSPECTED  # any member may raise suspicion
+    with pytest.raises(Forbidden):
+        move(other, State.CONFIRMED)
+    with pytest.raises(Forbidden):
+        move(other, State.ACTIONED, Action.FROZEN)
+    assert move(holder, State.ACTIONED, Action.FROZEN) is State.ACTIONED
+    with pytest.raises(Forbidden):  # nor may it lift the holder's freeze
+        move(other, State.CONFIRMED)
+    assert move(holder, State.CONFIRMED) is State.CONFIRMED

@@ -19,20 +19,30 @@ key_app = typer.Typer(help="Issue and revoke API keys.", no_args_is_help=True)
 def org_create(
     name: str = typer.Option(..., "--name", help="Unique organization name."),
     kind: OrgKind = typer.Option(..., "--kind", help="What the organization is."),
+    bank_code: str | None = typer.Option(
+        None,
+        "--bank-code",
+        help="A bank's 3-digit Thai interbank code (e.g. 004): it confirms accounts at that bank.",
+    ),
 ) -> None:
     """Create an organization."""
     with session_scope() as db_session:
-        org = service.create(db_session=db_session, org_in=OrgCreate(name=name, kind=kind))
-    console.print(f"created organization {org.name} ({org.kind}) with id {org.id}")
+        org = service.create(
+            db_session=db_session, org_in=OrgCreate(name=name, kind=kind, bank_code=bank_code)
+        )
+    code = f", bank code {org.bank_code}" if org.bank_code else ""
+    console.print(f"created organization {org.name} ({org.kind}{code}) with id {org.id}")
 
 
 @org_app.command("list")
 def org_list() -> None:
     """List organizations."""
-    table = Table("id", "name", "kind", "created")
+    table = Table("id", "name", "kind", "bank code", "created")
     with session_scope() as db_session:
         for org in service.list_orgs(db_session=db_session):
-            table.add_row(str(org.id), org.name, org.kind, org.created_at.isoformat())
+            table.add_row(
+                str(org.id), org.name, org.kind, org.bank_code or "", org.created_at.isoformat()
+            )
     console.print(table)
 
 

@@ -31,7 +31,9 @@ def run(ctx: DemoContext) -> None:
         operator = service.get_or_create(
             db_session=db_session, name="Demo Telco", kind=OrgKind.TELCO
         )
-        bank = service.get_or_create(db_session=db_session, name="Demo Bank", kind=OrgKind.BANK)
+        bank = service.get_or_create(
+            db_session=db_session, name="Demo Bank", kind=OrgKind.BANK, bank_code="004"
+        )
         for org in (operator, bank):
             service.create_key(db_session=db_session, org_name=org.name, role=Role.ANALYST)
     ctx.shared["orgs"] = {"telco": operator.name, "bank": bank.name}

@@ -48,6 +48,8 @@ class Org(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True, nullable=False)
     kind: Mapped[str] = mapped_column(String(20), nullable=False)
+    # A bank's 3-digit Thai interbank code: it confirms accounts at that bank, no other.
+    bank_code: Mapped[str | None] = mapped_column(String(3))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
     keys: Mapped[list[ApiKey]] = relationship(back_populates="org")
@@ -86,6 +88,9 @@ class Shareable:
 class OrgCreate(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     kind: OrgKind
+    bank_code: str | None = Field(
+        default=None, description="a bank's 3-digit Thai interbank code, e.g. 004 (KBank)"
+    )
 
 
 class OrgRead(BaseModel):
@@ -94,6 +99,7 @@ class OrgRead(BaseModel):
     id: int
     name: str
     kind: OrgKind
+    bank_code: str | None = None
     created_at: dt.datetime
 
 

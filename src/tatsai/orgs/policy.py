@@ -43,6 +43,7 @@ class Principal:
     org_kind: OrgKind | None = None
     role: Role | None = None
     key_id: int | None = None
+    bank_code: str | None = None  # a bank's interbank code: the accounts it holds
 
     @classmethod
     def public(cls) -> Principal:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from tatsai.core import audit
 from tatsai.core.db import utcnow
 from tatsai.core.errors import Conflict, InvalidInput, NotFound, Unauthorized
+from tatsai.indicators.banks import BANKS_BY_CODE
 from tatsai.orgs.models import (
     ApiKey,
     ApiKeyRead,
@@ -60,25 +61,47 @@ def create(*, db_session: Session, org_in: OrgCreate, actor: str = SYSTEM_ACTOR)
         raise InvalidInput("organization name must not be blank", field="name")
     if db_session.execute(select(Org.id).where(Org.name == name)).first() is not None:
         raise Conflict(f"an organization named {name!r} already exists", field="name")
-    org = Org(name=name, kind=org_in.kind.value)
+    bank_code = _bank_code(org_in)
+    org = Org(name=name, kind=org_in.kind.value, bank_code=bank_code)
     db_session.add(org)
     db_session.flush()
+    detail: dict[str, str] = {"name": name, "kind": org.kind}
+    if bank_code is not None:
+        detail["bank_code"] = bank_code
     audit.record(
         db_session=db_session,
         actor=actor,
         action="org.create",
         entity_type="org",
         entity_id=str(org.id),
-        detail={"name": name, "kind": org.kind},
+        detail=detail,
     )
     return OrgRead.model_validate(org)
 
 
-def get_or_create(*, db_session: Session, name: str, kind: OrgKind) -> OrgRead:
+def _bank_code(org_in: OrgCreate) -> str | None:
+    """The bank code, checked: only a bank has one, and it must be a known Thai bank's."""
+    if org_in.bank_code is None:
+        return None
+    code = org_in.bank_code.strip()
+    if org_in.kind is not OrgKind.BANK:
+        raise InvalidInput("only an organization of kind bank has a bank code", field="bank_code")
+    if code not in BANKS_BY_CODE:
+        raise InvalidInput(
+            f"{code!r} is not a Thai interbank bank code (e.g. 004 for KBank)", field="bank_code"
+        )
+    return code
+
+
+def get_or_create(
+    *, db_session: Session, name: str, kind: OrgKind, bank_code: str | None = None
+) -> OrgRead:
     org = db_session.execute(select(Org).where(Org.name == name)).scalar_one_or_none()
     if org is not None:
         return OrgRead.model_validate(org)
-    return create(db_session=db_session, org_in=OrgCreate(name=name, kind=kind))
+    return create(
+        db_session=db_session, org_in=OrgCreate(name=name, kind=kind, bank_code=bank_code)
+    )
 
 
 def create_key(
@@ -149,4 +172,5 @@ def authenticate(*, db_session: Session, secret: str) -> Principal:
         org_kind=OrgKind(org.kind),
         role=Role(key.role),
         key_id=key.id,
+        bank_code=org.bank_code,
     )

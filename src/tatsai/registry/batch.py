@@ -165,10 +165,14 @@ def add_evidence_batch(
     # the batch's entry is appended last, once the record ids are known.
     db_session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).all()
     org_kinds: dict[int, str] = {}
+    bank_codes: dict[int, str | None] = {}
     wanted_orgs = {org_id for _, org_id in items if org_id is not None}
     if wanted_orgs:
-        rows = db_session.execute(select(Org.id, Org.kind).where(Org.id.in_(wanted_orgs)))
-        org_kinds = {row.id: row.kind for row in rows}
+        rows = db_session.execute(
+            select(Org.id, Org.kind, Org.bank_code).where(Org.id.in_(wanted_orgs))
+        )
+        for row in rows:
+            org_kinds[row.id], bank_codes[row.id] = row.kind, row.bank_code
         for org_id in sorted(wanted_orgs - set(org_kinds)):
             raise NotFound(f"no organization with id {org_id}", field="source_org_id")
     work: list[_Item] = []
@@ -191,7 +195,12 @@ def add_evidence_batch(
                 source_org_id=source_org_id,
                 source_kind=source_kind,
                 trusted=not channel.is_citizen_report
-                and scoring.is_trusted(type_name, source_kind),
+                and scoring.is_trusted(
+                    type_name,
+                    source_kind,
+                    value=value,
+                    bank_code=bank_codes.get(source_org_id) if source_org_id is not None else None,
+                ),
                 observed_at=evidence_in.observed_at or now,
                 actor=actors[index] if actors is not None else actor,
             )

@@ -41,7 +41,7 @@ def run(ctx: DemoContext) -> None:
             db_session=db_session, name=names["telco"], kind=OrgKind.TELCO
         )
         bank = orgs_service.get_or_create(
-            db_session=db_session, name=names["bank"], kind=OrgKind.BANK
+            db_session=db_session, name=names["bank"], kind=OrgKind.BANK, bank_code="004"
         )
         police = orgs_service.get_or_create(
             db_session=db_session, name="Demo Police Cyber Unit", kind=OrgKind.POLICE

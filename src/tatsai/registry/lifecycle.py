@@ -80,9 +80,23 @@ for _state in (State.OBSERVED, State.SUSPECTED, State.CONFIRMED, State.ACTIONED)
 
 
 def check_transition(
-    principal: Principal, *, type_name: str, current: State, target: State, action: Action | None
+    principal: Principal,
+    *,
+    type_name: str,
+    current: State,
+    target: State,
+    action: Action | None,
+    value: str = "",
 ) -> None:
-    """Raise 422 for a transition that does not exist, 403 for one the principal may not make."""
+    """Raise 422 for a transition that does not exist, 403 for one the principal may not make.
+
+    A bank confirms, clears, freezes and unfreezes only accounts it holds (its bank code is the
+    account's); like any member it may still mark another bank's account suspected."""
+    foreign_account = (
+        type_name == "bank_account"
+        and principal.org_kind is OrgKind.BANK
+        and (principal.bank_code is None or value.partition("-")[0] != principal.bank_code)
+    )
     rule = TRANSITIONS.get((current, target))
     if rule is None:
         raise InvalidInput(f"a record cannot go from {current} to {target}", field="state")
@@ -96,8 +110,10 @@ def check_transition(
             raise Forbidden(f"only {', '.join(sorted(kinds))} orgs may mark a value {action}")
     elif action is not None:
         raise InvalidInput("an action is only given with state actioned", field="action")
+    if foreign_account and State.ACTIONED in (current, target):
+        raise Forbidden("a bank may freeze or unfreeze only accounts it holds (its bank code)")
     allowed = set(rule.kinds)
-    if rule.owner:
+    if rule.owner and not foreign_account:
         allowed |= parameters_for(type_name).trusted_kinds
     if principal.role not in rule.roles or principal.org_kind not in allowed:
         raise Forbidden(f"{current} → {target} on a {type_name} is for {rule.why}")

@@ -133,15 +133,26 @@ class Score:
         }
 
 
-def is_trusted(type_name: str, org_kind: str | None) -> bool:
-    """Whether evidence from an org of ``org_kind`` confirms a value of ``type_name``."""
+def is_trusted(
+    type_name: str, org_kind: str | None, *, value: str = "", bank_code: str | None = None
+) -> bool:
+    """Whether evidence from an org of ``org_kind`` confirms ``value`` of ``type_name``.
+
+    A bank confirms only accounts it holds: a ``bank_account`` value (``BBB-NNN…``, folded by
+    its type) whose bank code is the org's ``bank_code``; a bank with no code on record
+    confirms no account. PromptPay IDs do not name the bank behind them, so any bank confirms
+    those (docs/scoring.md)."""
     if org_kind is None:
         return False
     try:
         kind = OrgKind(org_kind)
     except ValueError:
         return False
-    return kind in parameters_for(type_name).trusted_kinds
+    if kind not in parameters_for(type_name).trusted_kinds:
+        return False
+    if type_name == "bank_account" and kind is OrgKind.BANK:
+        return bank_code is not None and value.partition("-")[0] == bank_code
+    return True
 
 
 def score(type_name: str, facts: Iterable[EvidenceFact], *, now: dt.datetime) -> Score:

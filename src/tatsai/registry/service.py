@@ -205,13 +205,16 @@ def add_evidence(
     type_name = kinds.check_type(evidence_in.type)
     value = kinds.clean(type_name, evidence_in.value)
     source_kind: str | None = None
+    bank_code: str | None = None
     if source_org_id is not None:
         org = db_session.get(Org, source_org_id)
         if org is None:
             raise NotFound(f"no organization with id {source_org_id}", field="source_org_id")
-        source_kind = org.kind
+        source_kind, bank_code = org.kind, org.bank_code
     channel = evidence_in.channel
-    trusted = not channel.is_citizen_report and scoring.is_trusted(type_name, source_kind)
+    trusted = not channel.is_citizen_report and scoring.is_trusted(
+        type_name, source_kind, value=value, bank_code=bank_code
+    )
     now = utcnow()
     observed_at = evidence_in.observed_at or now
     audit.record(
@@ -472,6 +475,7 @@ def transition(
     lifecycle.check_transition(
         principal,
         type_name=record.type,
+        value=record.value,
         current=current,
         target=transition_in.state,
         action=transition_in.action,

@@ -102,7 +102,7 @@ def _run(
             db_session=db_session, org_name=telco.name, role=Role.GATEWAY, label="SMS/USSD gw"
         ).secret
         bank = orgs_service.get_or_create(
-            db_session=db_session, name="Demo Bank", kind=OrgKind.BANK
+            db_session=db_session, name="Demo Bank", kind=OrgKind.BANK, bank_code="004"
         )
         allowlist.seed(db_session=db_session)  # official numbers, e.g. banks' call centres
     headers = {"Authorization": f"Bearer {gateway}"}
