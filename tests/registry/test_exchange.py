@@ -11,14 +11,16 @@ from pymisp import MISPEvent
 from sqlalchemy.orm import Session
 
 from tatsai.core.errors import InvalidInput
-from tatsai.orgs.models import OrgKind, OrgRead
+from tatsai.orgs.models import TLP, OrgKind, OrgRead
 from tatsai.registry import allowlist, service
 from tatsai.registry.exchange import exportable
 from tatsai.registry.exchange import service as exchange
-from tatsai.registry.exchange.stix import parse_pattern, pattern
+from tatsai.registry.exchange.stix import TLP2_EXTENSION, parse_pattern, pattern
 from tatsai.registry.models import Channel, Verdict
 from tests.factories import make_org
 from tests.registry.helpers import org_evidence
+
+TLP2_GREEN = "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"  # OASIS TLP 2.0
 
 BLOCKED = [
     ("phone", "+66812345678", ["scam_sim"]),
@@ -61,11 +63,39 @@ def test_stix_bundle_parses_and_reimports(db_session: Session, police: OrgRead) 
     first = indicators[0]
     assert first.confidence >= 70
     assert first.valid_until > first.valid_from
-    assert first.object_marking_refs == [stix2.TLP_GREEN.id]
+    assert first.object_marking_refs == [TLP2_GREEN]
     assert "scam_sim" in first.labels
     items = exchange.parse("stix", text)
     assert {(i.type, i.value) for i in items} == _values(db_session)
     assert all(i.channel is Channel.IMPORT_STIX for i in items)
+
+
+@pytest.mark.parametrize("tlp", list(TLP))
+def test_stix_markings_are_tlp_2_and_survive_the_round_trip(
+    db_session: Session, police: OrgRead, tlp: TLP
+) -> None:
+    text = exchange.export(db_session=db_session, fmt="stix", tlp=tlp)
+    bundle = stix2.parse(text, allow_custom=True)
+    (marking,) = [o for o in bundle.objects if o.type == "marking-definition"]
+    assert marking.name == f"TLP:{tlp.value}"
+    extension = marking.extensions[TLP2_EXTENSION]
+    assert extension["tlp_2_0"] == tlp.value.lower()
+    assert {o.object_marking_refs[0] for o in bundle.objects if o.type == "indicator"} == {
+        marking.id
+    }
+    assert {i.tlp for i in exchange.parse("stix", text)} == {tlp}
+
+
+def test_stix_import_reads_tlp_1_markings(db_session: Session) -> None:
+    indicator = stix2.Indicator(
+        pattern="[url:value = 'https://kbank-verify.top/login']",
+        pattern_type="stix",
+        valid_from="2026-11-01T00:00:00Z",
+        object_marking_refs=[stix2.TLP_RED],
+    )
+    text = stix2.Bundle(objects=[indicator, stix2.TLP_RED]).serialize()
+    (item,) = exchange.parse("stix", text)
+    assert (item.type, item.tlp) == ("url", TLP.RED)
 
 
 def test_misp_event_loads_and_reimports(db_session: Session, police: OrgRead) -> None:

@@ -4,8 +4,9 @@ Patterns use STIX's cyber-observable types where one exists (``url``, ``domain-n
 ``email-addr``) and custom ``x-tatsai-<type>`` objects for the rest (phone numbers, sender IDs,
 accounts, PromptPay IDs, LINE IDs, IMEI/IMSI, wallets). Covering types: a phone prefix is
 ``LIKE '+697%'``, a range ``>= first AND <= last``, a wildcard domain ``LIKE '%.example.com'``
-with an OR for the domain itself. TLP markings use the STIX 2.1 TLP marking definitions
-(``TLP:WHITE`` stands for TLP 2.0 CLEAR; STIX's library has no AMBER+STRICT: it maps to AMBER).
+with an OR for the domain itself. TLP markings are the TLP 2.0 marking definitions published
+for STIX 2.1 by the OASIS CTI TC (a property extension, with AMBER+STRICT its own level); on
+import the older STIX 2.1 TLP 1.0 definitions are read too (WHITE as CLEAR).
 """
 
 from __future__ import annotations
@@ -24,14 +25,31 @@ from tatsai.registry.models import Channel, EvidenceCreate
 
 STANDARD = {"url": "url", "domain": "domain-name", "email": "email-addr"}
 _FROM_OBJECT = {v: k for k, v in STANDARD.items()}
-_MARKINGS = {
-    TLP.CLEAR: stix2.TLP_WHITE,
-    TLP.GREEN: stix2.TLP_GREEN,
-    TLP.AMBER: stix2.TLP_AMBER,
-    TLP.AMBER_STRICT: stix2.TLP_AMBER,
-    TLP.RED: stix2.TLP_RED,
+# The TLP 2.0 extension definition and its five marking definitions (OASIS
+# cti-stix-common-objects, extension-definition-specifications/tlp-2.0): fixed, well-known ids.
+TLP2_EXTENSION = "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
+_TLP2_IDS = {
+    TLP.CLEAR: "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487",
+    TLP.GREEN: "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb",
+    TLP.AMBER: "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421",
+    TLP.AMBER_STRICT: "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003",
+    TLP.RED: "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1",
 }
-_TLP_BY_ID = {
+_MARKINGS = {
+    tlp: stix2.MarkingDefinition(
+        id=marking_id,
+        created="2022-10-01T00:00:00.000Z",
+        name=f"TLP:{tlp.value}",
+        extensions={
+            TLP2_EXTENSION: {
+                "extension_type": "property-extension",
+                "tlp_2_0": tlp.value.lower(),
+            }
+        },
+    )
+    for tlp, marking_id in _TLP2_IDS.items()
+}
+_TLP_BY_ID = {marking_id: tlp for tlp, marking_id in _TLP2_IDS.items()} | {
     stix2.TLP_WHITE.id: TLP.CLEAR,
     stix2.TLP_GREEN.id: TLP.GREEN,
     stix2.TLP_AMBER.id: TLP.AMBER,
