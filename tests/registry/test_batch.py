@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from sqlalchemy import func, select
@@ -136,14 +137,16 @@ def test_batch_equals_one_call_per_item(db_session: Session) -> None:
     assert final[("phone", SCAM)].state is State.SUSPECTED  # the batch crossed a threshold
     assert final[("phone", CLEARED)].state is not State.CLEARED
     assert final[("url", "https://www.kasikornbank.com/login")].review_flag
-    # One evidence audit entry for the batch (transitions keep theirs); one change per record.
+    # One evidence audit entry for the batch, before the transitions it caused (which keep
+    # theirs); one change per record.
     entries = db_session.execute(
         select(AuditEntry).where(AuditEntry.seq > before_audit).order_by(AuditEntry.seq)
     ).scalars()
     actions = [e.action for e in entries]
     assert actions.count("indicator.evidence_batch") == 1
     assert "indicator.evidence" not in actions
-    assert actions[-1] == "indicator.evidence_batch"
+    assert actions[0] == "indicator.evidence_batch"
+    assert set(actions[1:]) == {"indicator.transition"}
     changes = db_session.execute(select(func.count()).select_from(IndicatorChange)).scalar_one()
     assert changes - before_changes == len(final)
     assert audit.verify(db_session=db_session) is None
@@ -166,3 +169,21 @@ def test_batch_writes_nothing_on_bad_input_unless_told_to_skip(db_session: Sessi
     assert results[1] is None
     assert results[0] is not None
     assert results[0].evidence_count == 1
+
+
+def test_one_piece_of_evidence_is_audited_as_itself_before_its_transition(
+    db_session: Session,
+) -> None:
+    police = make_org(db_session, OrgKind.POLICE)
+    before = db_session.execute(select(func.count()).select_from(AuditEntry)).scalar_one()
+    org_evidence(db_session, police, "phone", "081-234-5678", confidence=95, note="raid")
+    db_session.commit()
+    entries = list(
+        db_session.execute(
+            select(AuditEntry).where(AuditEntry.seq > before).order_by(AuditEntry.seq)
+        ).scalars()
+    )
+    assert [e.action for e in entries] == ["indicator.evidence", "indicator.transition"]
+    assert entries[0].entity_id == "phone:+66812345678"
+    assert json.loads(entries[0].detail)["source_org_id"] == police.id
+    assert audit.verify(db_session=db_session) is None

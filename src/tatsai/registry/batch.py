@@ -211,6 +211,7 @@ def add_evidence_batch(
     keys = list(dict.fromkeys((w.type_name, w.value) for w in work))
     records = _records(db_session, keys)
     facts = _load_facts(db_session, [r.id for r in records.values()])
+    _audit(db_session, work, [records[k].id for k in keys], actor=actor)
     evidence_rows = []
     for w in work:
         record = records[(w.type_name, w.value)]
@@ -237,8 +238,31 @@ def add_evidence_batch(
         )
         results[w.index] = _apply(db_session, record, facts[record.id], w, now)
     db_session.execute(insert(IndicatorEvidence), evidence_rows)
-    touched = [records[k] for k in keys]
-    append_changes(db_session=db_session, records=touched)
+    append_changes(db_session=db_session, records=[records[k] for k in keys])
+    return results
+
+
+def _audit(db_session: Session, work: list[_Item], record_ids: list[int], *, actor: str) -> None:
+    """The batch's audit entry, before any transition it causes; one item is audited as
+    itself (what :func:`service.add_evidence` records)."""
+    if len(work) == 1:
+        (w,) = work
+        ev = w.evidence_in
+        audit.record(
+            db_session=db_session,
+            actor=actor,
+            action="indicator.evidence",
+            entity_type="indicator",
+            entity_id=f"{w.type_name}:{w.value}",
+            detail={
+                "channel": ev.channel.value,
+                "source_org_id": w.source_org_id,
+                "reference": ev.reference,
+                "categories": ev.categories,
+                "tlp": ev.tlp.value,
+            },
+        )
+        return
     audit.record(
         db_session=db_session,
         actor=actor,
@@ -247,13 +271,12 @@ def add_evidence_batch(
         entity_id=f"batch:{len(work)}",
         detail={
             "evidence": len(work),
-            "record_ids": [r.id for r in touched],
+            "record_ids": record_ids,
             "references": sorted(
                 {w.evidence_in.reference for w in work if w.evidence_in.reference}
             ),
         },
     )
-    return results
 
 
 def _apply(

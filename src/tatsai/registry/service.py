@@ -19,7 +19,6 @@ from tatsai.core import audit
 from tatsai.core.db import utcnow
 from tatsai.core.errors import InvalidInput, NotFound
 from tatsai.indicators.reference import official_domain_entry
-from tatsai.orgs.models import Org
 from tatsai.orgs.policy import Principal, may_see
 from tatsai.registry import kinds, lifecycle, scoring
 from tatsai.registry.changes import append_change, lookup_categories, record_verdict
@@ -202,75 +201,15 @@ def add_evidence(
     ``source_org_id=None`` means a citizen channel. Raises 422 for an unknown type or a value
     that is not one (the reason says why), 404 for an unknown source org.
     """
-    type_name = kinds.check_type(evidence_in.type)
-    value = kinds.clean(type_name, evidence_in.value)
-    source_kind: str | None = None
-    bank_code: str | None = None
-    if source_org_id is not None:
-        org = db_session.get(Org, source_org_id)
-        if org is None:
-            raise NotFound(f"no organization with id {source_org_id}", field="source_org_id")
-        source_kind, bank_code = org.kind, org.bank_code
-    channel = evidence_in.channel
-    trusted = not channel.is_citizen_report and scoring.is_trusted(
-        type_name, source_kind, value=value, bank_code=bank_code
+    # One code path for one item and many: a batch of one (registry/batch.py builds on this
+    # module's record helpers, hence the import here).
+    from tatsai.registry.batch import add_evidence_batch
+
+    (result,) = add_evidence_batch(
+        db_session=db_session, items=[(evidence_in, source_org_id)], actor=actor
     )
-    now = utcnow()
-    observed_at = evidence_in.observed_at or now
-    audit.record(
-        db_session=db_session,
-        actor=actor,
-        action="indicator.evidence",
-        entity_type="indicator",
-        entity_id=f"{type_name}:{value}",
-        detail={
-            "channel": channel.value,
-            "source_org_id": source_org_id,
-            "reference": evidence_in.reference,
-            "categories": evidence_in.categories,
-            "tlp": evidence_in.tlp.value,
-        },
-    )
-    record, _ = get_or_create_record(db_session=db_session, type_name=type_name, value=value)
-    evidence = IndicatorEvidence(
-        record_id=record.id,
-        owner_org_id=source_org_id,
-        tlp=evidence_in.tlp.value,
-        source_kind=source_kind,
-        channel=channel.value,
-        reference=evidence_in.reference,
-        reporter=evidence_in.reporter,
-        reporter_weight=evidence_in.reporter_weight,
-        model_score=evidence_in.model_score,
-        confidence=evidence_in.confidence,
-        categories=json.dumps(evidence_in.categories, ensure_ascii=False),
-        note=evidence_in.note,
-        trusted=trusted,
-        observed_at=observed_at,
-        created_at=now,
-        actor=actor,
-    )
-    db_session.add(evidence)
-    categories: list[str] = json.loads(record.categories)
-    categories.extend(c for c in evidence_in.categories if c not in categories)
-    record.categories = json.dumps(categories, ensure_ascii=False)
-    if record.first_seen is None or observed_at < record.first_seen:
-        record.first_seen = observed_at
-    if record.last_seen is None or observed_at > record.last_seen:
-        record.last_seen = observed_at
-    if record.allow_listed and not record.review_flag:
-        record.review_flag = True
-        record.review_reason = REVIEW_SPOOFING
-    _, result = rescore(
-        db_session=db_session,
-        record=record,
-        now=now,
-        new_evidence=True,
-        new_trusted_evidence=trusted,
-    )
-    # first/last seen and categories change with every piece of evidence: always publish.
-    append_change(db_session=db_session, record=record)
-    return to_read(db_session, record, principal=None, score=result)
+    assert result is not None  # without skip_invalid a bad item raises instead
+    return result
 
 
 # ------------------------------------------------------------------------------- reads
