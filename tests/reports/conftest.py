@@ -8,18 +8,16 @@ import pytest
 from sqlalchemy.orm import Session
 
 from tatsai.orgs.models import OrgKind, Role
-from tatsai.reports import config, lastcalls, links, views
+from tatsai.reports import config, lastcalls, links
 from tests.factories import make_key, make_org
 
 
 @pytest.fixture(autouse=True)
 def _fresh_reports_settings() -> Iterator[None]:
     config.reset()
-    views._limiters.clear()
     lastcalls.set_provider(None)
     yield
     config.reset()
-    views._limiters.clear()
     lastcalls.set_provider(None)
 
 

@@ -18,7 +18,12 @@ class ReportsSettings(BaseSettings):
     per_ip_per_minute: int = Field(
         default=120,
         ge=0,
-        description="Reports one IP may file per minute per API process; 0 = no limit.",
+        description="Reports one IP may file per minute (API and web form); 0 = no limit.",
+    )
+    redis_url: str | None = Field(
+        default=None,
+        description="Redis holding the per-IP counts for every API process and host; "
+        "unset: each process counts in its own memory.",
     )
     ussd_session_s: int = Field(default=180, ge=10, description="USSD session lifetime, s.")
     sms_sender_wait_s: int = Field(

@@ -9,9 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
-import threading
-import time
-from collections import deque
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -90,29 +87,6 @@ class Intake:
     reporter: str | None = None  # a pseudonym given by a partner (bulk), used as-is
     status: ReportStatus = ReportStatus.RECEIVED
     hold_s: float = 0.0
-
-
-class IpRateLimiter:
-    """Sliding-window limit of reports per client IP, per API process (in memory)."""
-
-    def __init__(self, per_minute: int) -> None:
-        self.per_minute = per_minute
-        self._hits: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def check(self, ip: str | None) -> None:
-        if not self.per_minute or not ip:
-            return
-        now = time.monotonic()
-        with self._lock:
-            hits = self._hits.setdefault(ip, deque())
-            while hits and hits[0] < now - 60:
-                hits.popleft()
-            if len(hits) >= self.per_minute:
-                raise TooManyRequests("too many reports from this address; try again in a minute")
-            hits.append(now)
-            if len(self._hits) > 100_000:
-                self._hits.clear()
 
 
 def validate(report_in: ReportCreate) -> list[dict[str, str]]:

@@ -17,6 +17,7 @@ from tatsai.orgs.policy import require_role
 from tatsai.orgs.views import CurrentPrincipal
 from tatsai.reports import intake, service, sms, ussd
 from tatsai.reports.config import get_reports_settings
+from tatsai.reports.limits import client_ip, ip_limiter
 from tatsai.reports.models import (
     Channel,
     ReportAccepted,
@@ -29,20 +30,6 @@ from tatsai.reports.sms import SmsForward, SmsReply
 
 router = APIRouter(prefix="/v1", tags=["reports"])
 
-_limiters: dict[int, service.IpRateLimiter] = {}
-
-
-def ip_limiter() -> service.IpRateLimiter:
-    per_minute = get_reports_settings().per_ip_per_minute
-    limiter = _limiters.get(per_minute)
-    if limiter is None:
-        limiter = _limiters[per_minute] = service.IpRateLimiter(per_minute)
-    return limiter
-
-
-def client_ip(request: Request) -> str | None:
-    return request.client.host if request.client else None
-
 
 @router.post(
     "/reports",
@@ -54,7 +41,7 @@ async def create_report(report_in: ReportCreate, request: Request) -> ReportAcce
 
     Acknowledged only once committed (group commit: see :mod:`tatsai.reports.intake`).
     """
-    ip_limiter().check(client_ip(request))
+    await ip_limiter(request.app).check(client_ip(request))
     pending = intake.prepare(report_in, service.Intake(channel=Channel.API))
     engine = request_engine(request)
     reporter = pending.values["reporter"]

@@ -23,6 +23,7 @@ from tatsai.core.errors import InvalidInput, NotFound, TooManyRequests
 from tatsai.core.settings import get_settings
 from tatsai.core.web import DbSession
 from tatsai.reports import links, service
+from tatsai.reports.limits import client_ip, ip_limiter
 from tatsai.reports.models import Channel, ReportCreate
 
 router = APIRouter(include_in_schema=False)
@@ -199,6 +200,10 @@ async def submit_report(request: Request, db_session: DbSession) -> HTMLResponse
     lang = _lang(form.get("lang"))
     if not csrf_valid(request.cookies.get(CSRF_COOKIE), form.get("csrf_token")):
         return _render("forbidden.html", lang, 403)
+    try:
+        await ip_limiter(request.app).check(client_ip(request))
+    except TooManyRequests as exc:
+        return _form_page(request, lang, form, exc.one_line(), exc.status)
     payload: dict[str, Any] = {"kind": form.get("kind") or "other", "lang": lang}
     if form.get("text", "").strip():
         payload["text"] = form["text"]
