@@ -186,7 +186,8 @@ def http_figures(size: int, qs: list[tuple[str, str]]) -> dict[str, float]:
         "TATSAI_BENCH_SIZE": str(size),
         "TATSAI_BENCH_DB": str(tmp / "b.db"),
         "TATSAI_DATA_DIR": str(tmp),
-        "PYTHONPATH": str(REPO),
+        # An outer PYTHONPATH (e.g. another checkout's src/, to compare) comes first.
+        "PYTHONPATH": os.pathsep.join(filter(None, [os.environ.get("PYTHONPATH"), str(REPO)])),
     }
     server = subprocess.Popen(  # noqa: S603 - our own interpreter and module
         [

@@ -163,27 +163,35 @@ async def _load(
 
 
 async def _paced(
-    port: int, rate: float, seconds: float, first: int, baseline: bool = False
+    port: int,
+    rate: float,
+    seconds: float,
+    first: int,
+    connections: int,
+    baseline: bool = False,
 ) -> tuple[list[float], list[int]]:
-    """Open loop at ``rate`` requests/s: each latency counts from the request's scheduled
-    time, so a stalled server is charged for the requests that queue behind the stall (no
-    coordinated omission). Keep-alive connections are reused, and opened when all are busy."""
-    idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
-    opened: list[asyncio.StreamWriter] = []
+    """Open loop at ``rate`` requests/s over a pool of ``connections`` keep-alive connections
+    opened beforehand: each latency counts from the request's scheduled time, so a stalled
+    server is charged for every request queued behind the stall, including the wait for a free
+    connection (no coordinated omission). A failed request counts as an error."""
+    idle: asyncio.Queue[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = asyncio.Queue()
+    for _ in range(connections):
+        idle.put_nowait(await asyncio.open_connection("127.0.0.1", port))
     latencies: list[float] = []
     errors: list[int] = []
 
     async def one(i: int, scheduled: float) -> None:
-        if idle:
-            reader, writer = idle.pop()
-        else:
-            reader, writer = await asyncio.open_connection("127.0.0.1", port)
-            opened.append(writer)
-        status_line = await _exchange(reader, writer, _request(i, baseline))
-        latencies.append(time.perf_counter() - scheduled)
-        if _failed(status_line, baseline):
+        reader, writer = await idle.get()
+        try:
+            status_line = await _exchange(reader, writer, _request(i, baseline))
+        except (OSError, asyncio.IncompleteReadError):
             errors.append(i)
-        idle.append((reader, writer))
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        else:
+            latencies.append(time.perf_counter() - scheduled)
+            if _failed(status_line, baseline):
+                errors.append(i)
+        idle.put_nowait((reader, writer))
 
     tasks: set[asyncio.Task[None]] = set()
     start = time.perf_counter() + 0.05
@@ -197,8 +205,8 @@ async def _paced(
         task.add_done_callback(tasks.discard)
     while tasks:
         await asyncio.gather(*list(tasks))
-    for writer in opened:
-        writer.close()
+    while not idle.empty():
+        idle.get_nowait()[1].close()
     return latencies, errors
 
 
@@ -257,9 +265,11 @@ def run_backend(name: str, url: str, args: argparse.Namespace) -> Result:
         )
         latencies, errors, seconds = asyncio.run(_load(port, args.reports, args.connections))
         # The latency target is at the target rate: open loop, paced, beside /healthz paced.
-        base_paced, _ = asyncio.run(_paced(port, args.rate, args.paced_seconds, 0, baseline=True))
+        base_paced, _ = asyncio.run(
+            _paced(port, args.rate, args.paced_seconds, 0, args.pool, baseline=True)
+        )
         paced_lat, paced_err = asyncio.run(
-            _paced(port, args.rate, args.paced_seconds, args.reports)
+            _paced(port, args.rate, args.paced_seconds, args.reports, args.pool)
         )
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
@@ -338,7 +348,7 @@ def _drop_postgres(server_url: str, name: str) -> None:
 def _table(results: list[Result]) -> str:
     lines = [
         "| backend | closed loop: accepted/s (GET /healthz /s) | errors | p50 / p99 ms "
-        "| paced: rate /s | sent | errors | p50 ms | p99 accept ms (GET /healthz p99) "
+        "| paced: rate /s | answered | errors | p50 ms | p99 accept ms (GET /healthz p99) "
         "| backlog drained s | accept→processed p99 / max s |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
@@ -366,7 +376,7 @@ def _write_docs(table: str, args: argparse.Namespace, load: str) -> None:
             "Command: `.venv/bin/python benchmarks/bench_reports_intake.py "
             f"--reports {args.reports} --connections {args.connections} --workers {args.workers} "
             f"--consumers {args.consumers} --rate {args.rate:g} "
-            f"--paced-seconds {args.paced_seconds:g} --write-docs` "
+            f"--paced-seconds {args.paced_seconds:g} --pool {args.pool} --write-docs` "
             "(PostgreSQL from `TATSAI_TEST_POSTGRES_URL`)",
             "",
             "Targets: ≥ 2,000 accepted reports/s, p99 accept ≤ 50 ms, every report processed "
@@ -377,7 +387,8 @@ def _write_docs(table: str, args: argparse.Namespace, load: str) -> None:
             "How to read it. *Closed loop*: "
             f"{args.connections} keep-alive clients send {args.reports:,} reports back to back, "
             "the most the server accepts (its latency is queueing at saturation, not a "
-            "target). *Paced*: an open-loop client sends at the target rate for "
+            "target). *Paced*: an open-loop client sends at the target rate over "
+            f"{args.pool} keep-alive connections for "
             f"{args.paced_seconds:g} s and counts each latency from the request's scheduled "
             "time, so stalls are charged in full; this is where the p99 target applies. The "
             "baseline beside each figure is the same server's `GET /healthz` (HTTP stack and "
@@ -407,6 +418,7 @@ def main() -> None:
     parser.add_argument("--consumers", type=int, default=1, help="tatsai worker processes")
     parser.add_argument("--rate", type=float, default=2000.0, help="paced phase, reports/s")
     parser.add_argument("--paced-seconds", type=float, default=10.0)
+    parser.add_argument("--pool", type=int, default=64, help="paced phase's connections")
     parser.add_argument("--postgres", default=os.environ.get("TATSAI_TEST_POSTGRES_URL"))
     parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument("--write-docs", action="store_true")
