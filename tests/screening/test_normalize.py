@@ -11,6 +11,7 @@ from tatsai.screening.normalize import (
     URL,
     USSD,
     is_unreadable,
+    mask_urls,
     normalize,
     normalize_batch,
 )
@@ -63,3 +64,9 @@ def test_unreadable_inputs_say_why() -> None:
     assert is_unreadable("\x00\x01\x02binary") is not None
     assert is_unreadable("1234 5678 !!") is not None
     assert is_unreadable("สวัสดีครับ") is None
+
+
+def test_mask_urls_removes_every_link_and_keeps_the_words() -> None:
+    masked = mask_urls("KBank: ยืนยันตัวตนที่ https://kbank-x.top/a  หรือ www.x.com ด่วน")
+    assert masked == "kbank: ยืนยันตัวตนที่ หรือ ด่วน"
+    assert mask_urls("ประชุมบ่ายสอง") == "ประชุมบ่ายสอง"

@@ -16,6 +16,17 @@ def test_threshold_is_the_smallest_meeting_the_false_positive_target() -> None:
     assert rate <= 0.01
 
 
+def test_masked_copies_join_only_the_training_side() -> None:
+    from tatsai.screening.train import TrainingMatrix
+
+    texts = ["รับเงินคืน ที่ https://a-refund.top", "ประชุมบ่ายสองนะ", "see www.x.com now"]
+    matrix = TrainingMatrix.of(texts, ["scam", "ham", "spam"])
+    assert list(matrix.original_of) == [0, 2]
+    x, y = matrix.subset(np.array([0, 1]))
+    assert x.shape[0] == 3  # two originals + the masked copy of the first
+    assert list(y) == ["scam", "ham", "scam"]
+
+
 def test_authored_examples_parse_with_commas_in_text() -> None:
     train = data.load_authored("train")
     holdout = data.load_authored("legit_holdout")
@@ -39,7 +50,7 @@ def test_small_fit_separates_two_classes() -> None:
 
     texts = ["เว็บตรง สล็อต เครดิตฟรี"] * 20 + ["ประชุมบ่ายสองนะครับ"] * 20
     labels = np.array(["scam"] * 20 + ["ham"] * 20)
-    fit = fit_linear(features_of(texts).matrix(), labels, 1e-5)
+    fit = fit_linear(features_of(texts).matrix(), labels, 1.0)
     raw = features_of(["สล็อต เครดิตฟรี", "ประชุมบ่ายสองนะ"]).dot(fit.weights) + fit.intercept
     assert raw[0, 2] > raw[0, 0]
     assert raw[1, 0] > raw[1, 2]

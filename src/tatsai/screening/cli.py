@@ -86,7 +86,8 @@ def train_command(
     target = output or shipped_model_dir()
     model.save(target)
     typer.echo(
-        f"saved {target} (alpha {model.metadata['alpha']:g}, {model.metadata['train_seconds']} s)"
+        f"saved {target} (C {model.metadata['c']:g}, scam threshold "
+        f"{model.metadata['scam_threshold']}, {model.metadata['train_seconds']} s)"
     )
 
 

@@ -1,17 +1,20 @@
 """``tatsai screen eval``: the shipped model and the plain baseline, measured in one run.
 
 Nothing here tunes anything: hyper-parameters were chosen by cross-validation on training data
-(``train.choose_alpha``); the baseline's are fixed library-standard values. Test sets:
+(``train.choose_c``); the baseline's are fixed library-standard values. Test sets:
 
 * **Thai cross-dataset** — the shipped model (trained without ScamGuard) on ScamGuard; the plain
   baseline trained (a) on ssivakorn alone with its own labels (scam vs rest) and (b) on exactly
   the shipped model's training set. Positive = ScamGuard label 1, predicted = verdict ``scam``.
 * **URL-masked** — the same ScamGuard texts with every link removed.
 * **UCI 5-fold** — stratified 5-fold on UCI alone (spam vs ham), ours (same features and
-  alpha) beside the baseline; spam precision/recall/F1 pooled over the folds.
+  recipe, C chosen by CV inside each training fold) beside the baseline; spam
+  precision/recall/F1 pooled over the folds.
 * **False positives on legitimate messages** — the authored hold-out of OTP/bank/operator/agency
   notices (never trained on), and ssivakorn ``ok``/``otp`` messages scored out-of-fold (5 folds
-  grouped by normalized template, so near-identical OTPs never sit on both sides).
+  grouped by normalized template, so near-identical OTPs never sit on both sides). Each fold
+  model is trained by the whole recipe on its training part, calibrator and scam threshold
+  included (nested: the threshold never sees the fold it is measured on).
 * **SpamHunter** (eval only, English translations): recall of Fraud as scam.
 """
 
@@ -19,7 +22,6 @@ from __future__ import annotations
 
 import datetime as dt
 import platform
-import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -31,10 +33,18 @@ from sklearn.model_selection import GroupKFold, StratifiedKFold
 
 from tatsai.screening import data
 from tatsai.screening.data import LABELS, Example
-from tatsai.screening.model import LinearScreeningModel, softmax
-from tatsai.screening.normalize import URL_RE, normalize_batch
+from tatsai.screening.model import LinearScreeningModel
+from tatsai.screening.normalize import mask_urls
 from tatsai.screening.service import load_model, screen_texts
-from tatsai.screening.train import features_of, fit_linear, plain_baseline
+from tatsai.screening.train import (
+    TrainingMatrix,
+    choose_c,
+    features_of,
+    fit_all,
+    fit_linear,
+    plain_baseline,
+    templates,
+)
 
 BEGIN, END = "<!-- screening:begin -->", "<!-- screening:end -->"
 Predictor = Callable[[Sequence[str]], NDArray[np.str_]]
@@ -69,45 +79,26 @@ def _baseline(examples: Sequence[Example], labels: Sequence[str]) -> Predictor:
     return predict
 
 
-def mask_urls(text: str) -> str:
-    """``text`` with every link removed (the same link pattern screening itself uses)."""
-    return re.sub(r"\s{2,}", " ", URL_RE.sub(" ", text.lower())).strip()
-
-
-def _linear_predictor(
-    examples: Sequence[Example], alpha: float, model: LinearScreeningModel | None
-) -> Predictor:
-    """A fold model with the shipped model's features, calibrator and scam threshold
-    (``model``), or plain argmax of its scores when ``model`` is None (two-class UCI)."""
-    x = features_of([e.text for e in examples]).matrix()
-    fit = fit_linear(x, np.array([e.label for e in examples]), alpha)
-    scam, ham, spam = (LABELS.index(label) for label in ("scam", "ham", "spam"))
+def _uci_predictor(examples: Sequence[Example]) -> tuple[Predictor, float]:
+    """A fold model with the shipped model's features and training recipe (URL-masked copies,
+    C chosen by 3-fold CV inside the fold's training part); two classes, so plain argmax."""
+    texts = [e.text for e in examples]
+    matrix = TrainingMatrix.of(texts, [e.label for e in examples])
+    c, _ = choose_c(matrix, templates(texts))
+    fit = fit_linear(*matrix.subset(np.arange(len(examples))), c)
 
     def predict(texts: Sequence[str]) -> NDArray[np.str_]:
         raw = features_of(texts).dot(fit.weights) + fit.intercept
-        if model is None:
-            best: NDArray[np.str_] = np.array(LABELS)[raw.argmax(axis=1)]
-            return best
-        threshold = float(model.metadata.get("scam_threshold", 0.5))
-        proba = softmax(raw @ model.calibration.T + model.calibration_bias)
-        names: NDArray[np.str_] = np.where(
-            proba[:, scam] >= threshold,
-            "scam",
-            np.where(proba[:, spam] > proba[:, ham], "spam", "ham"),
-        )
-        return names
+        best: NDArray[np.str_] = np.array(LABELS)[raw.argmax(axis=1)]
+        return best
 
-    return predict
-
-
-def _template(texts: Sequence[str]) -> list[str]:
-    return normalize_batch(texts).texts()
+    return predict, c
 
 
 def run_evaluation(data_dir: Path, docs: Path | None) -> str:
     """Run every measurement, rewrite the screening block of ``docs``, return the block."""
     model = load_model()
-    alpha = float(model.metadata.get("alpha", 1e-5))
+    c_shipped = float(model.metadata["c"])
     training = data.training_set(data_dir)
     ssivakorn = data.load_ssivakorn(data_dir)
     scamguard = data.load_scamguard(data_dir)
@@ -162,10 +153,13 @@ def run_evaluation(data_dir: Path, docs: Path | None) -> str:
         ours_uci = np.empty(len(uci), dtype=object)
         base_uci = np.empty(len(uci), dtype=object)
         folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
+        uci_c: list[float] = []
         for train_idx, test_idx in folds.split(np.zeros(len(uci)), y_uci):
             train_ex = [uci[i] for i in train_idx]
             test_texts = [uci[i].text for i in test_idx]
-            ours_uci[test_idx] = _linear_predictor(train_ex, alpha, None)(test_texts)
+            predictor, c = _uci_predictor(train_ex)
+            uci_c.append(c)
+            ours_uci[test_idx] = predictor(test_texts)
             base_uci[test_idx] = _baseline(train_ex, [e.label for e in train_ex])(test_texts)
         uci_truth = y_uci == "scam"
         lines += [
@@ -177,19 +171,32 @@ def run_evaluation(data_dir: Path, docs: Path | None) -> str:
             _row("tatsai screening features + linear model", uci_truth, ours_uci != "ham"),
             _row("plain baseline", uci_truth, base_uci != "ham"),
             "",
+            "C chosen by 3-fold CV inside each training fold: "
+            + ", ".join(f"{c:g}" for c in uci_c)
+            + ".",
+            "",
         ]
         progress.advance(task)
 
         # 4. False positives on legitimate messages.
-        groups = _template([e.text for e in training])
+        groups = templates([e.text for e in training])
         y_train = np.array([e.label for e in training])
         ours_oof = np.empty(len(training), dtype=object)
+        ours_oof_masked = np.empty(len(training), dtype=object)
+        fold_thresholds: list[float] = []
         base_oof = np.empty(len(training), dtype=object)
+        base_oof_masked = np.empty(len(training), dtype=object)
         for train_idx, test_idx in GroupKFold(n_splits=5).split(training, y_train, groups):
             train_ex = [training[i] for i in train_idx]
             test_texts = [training[i].text for i in test_idx]
-            ours_oof[test_idx] = _linear_predictor(train_ex, alpha, model)(test_texts)
-            base_oof[test_idx] = _baseline(train_ex, [e.label for e in train_ex])(test_texts)
+            fold_model = fit_all(train_ex, c=c_shipped)
+            masked_texts = [mask_urls(t) for t in test_texts]
+            ours_oof[test_idx] = fold_model.predict(features_of(test_texts))
+            ours_oof_masked[test_idx] = fold_model.predict(features_of(masked_texts))
+            fold_thresholds.append(fold_model.threshold)
+            fold_baseline = _baseline(train_ex, [e.label for e in train_ex])
+            base_oof[test_idx] = fold_baseline(test_texts)
+            base_oof_masked[test_idx] = fold_baseline(masked_texts)
         legit = np.array(
             [e.source == "ssivakorn" and e.original_label in ("ok", "otp") for e in training]
         )
@@ -207,21 +214,32 @@ def run_evaluation(data_dir: Path, docs: Path | None) -> str:
              int((~truth).sum()), sg_ours, sg_base),
         )  # fmt: skip
         lines += [
-            "### False positives on legitimate messages (share called scam)",
+            "### False positives on legitimate messages (share and number called scam)",
             "",
             "| messages | n | tatsai screening | plain baseline |",
             "|---|---|---|---|",
             *(
-                f"| {what} | {n} | {np.mean(a == 'scam'):.1%} | {np.mean(b == 'scam'):.1%} |"
+                f"| {what} | {n} | {np.mean(a == 'scam'):.2%} ({int(np.sum(a == 'scam'))}) "
+                f"| {np.mean(b == 'scam'):.2%} ({int(np.sum(b == 'scam'))}) |"
                 for what, n, a, b in rate_rows
             ),
             "",
         ]
         oof_truth = y_train == "scam"
+        linked = features_of([e.text for e in training]).meta[:, 0] > 0  # has a link
         lines += [
+            "Scam thresholds the 5 fold models chose on their own training parts: "
+            + ", ".join(f"{t:.2f}" for t in fold_thresholds)
+            + f" (shipped model: {model.metadata.get('scam_threshold')}).",
+            "",
             "Out-of-fold scam-vs-rest on the training set itself (grouped 5-fold): "
             + "tatsai P/R/F1 {:.3f}/{:.3f}/{:.3f}, baseline {:.3f}/{:.3f}/{:.3f}.".format(
                 *_prf(oof_truth, ours_oof == "scam"), *_prf(oof_truth, base_oof == "scam")
+            ),
+            f"The same on its {int(linked.sum())} messages with a link, links removed: "
+            + "tatsai P/R/F1 {:.3f}/{:.3f}/{:.3f}, baseline {:.3f}/{:.3f}/{:.3f}.".format(
+                *_prf(oof_truth[linked], ours_oof_masked[linked] == "scam"),
+                *_prf(oof_truth[linked], base_oof_masked[linked] == "scam"),
             ),
             "",
         ]

@@ -268,6 +268,11 @@ def normalize_batch(raw_texts: Sequence[str]) -> NormalizedBatch:
     )
 
 
+def mask_urls(text: str) -> str:
+    """``text`` lower-cased with every link removed (the link pattern screening itself uses)."""
+    return re.sub(r"\s{2,}", " ", URL_RE.sub(" ", text.lower())).strip()
+
+
 def normalize(raw: str) -> str:
     """The normalized text of one message (see the module docstring)."""
     return normalize_batch([raw]).texts()[0].strip()
