@@ -1,5 +1,10 @@
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, Field
@@ -84,3 +89,27 @@ def test_oversize_bodies_are_refused(clean_engine: Engine) -> None:
         response = client.post("/echo", json={"type": "x" * 5000, "amount": 1})
         assert response.status_code == 413
         assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_the_served_app_freezes_its_heap_after_startup(tmp_path: Path) -> None:
+    # In a child process: a frozen heap is the server's business, not the test runner's.
+    code = (
+        "import gc\n"
+        "from fastapi.testclient import TestClient\n"
+        "from tatsai.api import create_server_app\n"
+        "app = create_server_app()\n"
+        "assert gc.get_freeze_count() == 0\n"
+        "with TestClient(app) as client:\n"
+        "    assert client.get('/healthz').status_code == 200\n"
+        "    print(gc.get_freeze_count())\n"
+    )
+    env = {**os.environ, "TATSAI_DATA_DIR": str(tmp_path)}
+    env.pop("TATSAI_DATABASE_URL", None)
+    subprocess.run(
+        [sys.executable, "-m", "tatsai", "db", "upgrade"], env=env, check=True, timeout=120
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert int(done.stdout.strip().splitlines()[-1]) > 10_000  # the frameworks' objects at least

@@ -15,7 +15,7 @@ import tatsai
 from tatsai.core.db import get_engine
 from tatsai.core.errors import PayloadTooLarge, TatsaiError
 from tatsai.core.settings import get_settings
-from tatsai.core.web import error_response, problem_response
+from tatsai.core.web import error_response, freeze_heap_after_startup, problem_response
 from tatsai.orgs import views as orgs_views
 from tatsai.registry import views as registry_views
 from tatsai.reports import views as reports_views
@@ -111,4 +111,11 @@ def create_app(engine: Engine | None = None, *, max_body_bytes: int | None = Non
     app.include_router(reports_web.router)
     app.include_router(screening_views.router)
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes or settings.max_body_bytes)
+    return app
+
+
+def create_server_app() -> FastAPI:
+    """The app as ``tatsai serve`` runs it: :func:`create_app`, its heap frozen after startup."""
+    app = create_app()
+    freeze_heap_after_startup(app)
     return app

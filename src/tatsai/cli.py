@@ -76,7 +76,7 @@ def serve(
 
         start_background_worker(get_engine())
     uvicorn.run(
-        "tatsai.api:create_app",
+        "tatsai.api:create_server_app",
         factory=True,
         host=host,
         port=port,

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import gc
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -66,3 +68,25 @@ def error_response(exc: TatsaiError, instance: str | None = None) -> JSONRespons
     return JSONResponse(
         exc.problem(instance), status_code=exc.status, media_type=PROBLEM_JSON, headers=headers
     )
+
+
+def freeze_heap_after_startup(app: FastAPI) -> None:
+    """After the app's startup (the lookup index loaded), move every object alive then out of
+    the cyclic garbage collector's reach (:func:`gc.freeze`).
+
+    A server process holds a large, long-lived heap (frameworks, models, an index of millions of
+    indicators) and allocates fast under load, so the collector's full passes, which walk the
+    whole heap, stalled requests for ~100 ms each (the p99 of report intake at 1,200 reports/s
+    fell from 113 ms to 8 ms with this; docs/benchmarks.md). For server processes only: frozen
+    objects that later become cyclic garbage are never collected.
+    """
+    previous: Callable[[Any], AbstractAsyncContextManager[Any]] = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(application: Any) -> AsyncIterator[Any]:
+        async with previous(application) as state:
+            gc.collect()
+            gc.freeze()
+            yield state
+
+    app.router.lifespan_context = lifespan
