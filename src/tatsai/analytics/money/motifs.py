@@ -29,6 +29,8 @@ accounts get 0 for ``cycle_len`` and ``sg_source``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import igraph as ig
 import numpy as np
 import pyarrow as pa
@@ -63,11 +65,25 @@ _CHAIN_SQL = f"""SELECT i.dst AS a, COUNT(DISTINCT i.txn_id) AS v
   WHERE i.dst IS NOT NULL AND o.t >= i.t AND o.t <= i.t + {CHAIN_DWELL_S}
     AND o.amt <= i.amt AND o.amt >= {CHAIN_LOW} * i.amt AND o.txn_id <> i.txn_id
   GROUP BY i.dst"""  # noqa: S608
-_PAIR_SQL = """SELECT src, dst, MIN(t) AS t_first FROM m_e
-  WHERE dst IS NOT NULL AND src <> dst GROUP BY src, dst ORDER BY src, dst"""
 
 
-def _positions(ids: list[str], column: pa.ChunkedArray) -> np.ndarray:
+@dataclass(frozen=True)
+class PairGraph:
+    """The directed counterparty graph: one edge per distinct sender → receiver pair.
+
+    ``graph`` has the edges ``src[i] → dst[i]`` (positions in the sorted account ids) in this
+    order; ``n`` is the pair's transfer count, ``t_first`` its first transfer (seconds).
+    """
+
+    graph: ig.Graph
+    src: np.ndarray
+    dst: np.ndarray
+    n: np.ndarray
+    t_first: np.ndarray
+
+
+def positions(ids: list[str], column: pa.ChunkedArray) -> np.ndarray:
+    """Position of each value of ``column`` in ``ids`` (-1 where absent)."""
     found = pc.index_in(column.cast(pa.string()), value_set=pa.array(ids, pa.string()))
     return np.asarray(found.to_numpy(zero_copy_only=False), dtype=np.int64)
 
@@ -77,18 +93,18 @@ def _lookup(ids: list[str], table: pa.Table) -> np.ndarray:
     out = np.zeros(len(ids))
     if table.num_rows:
         values = pc.cast(table.column("v"), pa.float64()).to_numpy(zero_copy_only=False)
-        out[_positions(ids, table.column("a"))] = values
+        out[positions(ids, table.column("a"))] = values
     return out
 
 
 def motif_features(
-    engine: AnalyticsEngine, ids: list[str], odd: np.ndarray
+    engine: AnalyticsEngine, ids: list[str], odd: np.ndarray, pairs: PairGraph
 ) -> dict[str, np.ndarray]:
     """MOTIF_FEATURES per account of ``ids`` (float arrays in ``ids`` order).
 
     Needs the views of :func:`tatsai.analytics.money.features.register_transfers` on
     ``engine`` and every account of them in ``ids``; ``odd`` is the bool mask of accounts
-    with an odd transfer, in ``ids`` order.
+    with an odd transfer, in ``ids`` order; ``pairs`` the counterparty graph over ``ids``.
     """
     n = len(ids)
     out = {name: np.zeros(n) for name in MOTIF_FEATURES}
@@ -99,11 +115,9 @@ def motif_features(
         out[name] = _lookup(ids, engine.query(sql))
     out["chain_in"] = _lookup(ids, engine.query(_CHAIN_SQL))
 
-    pairs = engine.query(_PAIR_SQL)
-    src = _positions(ids, pairs.column("src"))
-    dst = _positions(ids, pairs.column("dst"))
-    t_first = pc.cast(pairs.column("t_first"), pa.float64()).to_numpy(zero_copy_only=False)
-    adj = sp.csr_matrix((np.ones(len(src)), (src, dst)), shape=(n, n))
+    src, dst = pairs.src, pairs.dst
+    loop = src == dst  # money to oneself is no counterparty
+    adj = sp.csr_matrix((np.ones(int((~loop).sum())), (src[~loop], dst[~loop])), shape=(n, n))
     sym = sp.csr_matrix(((adj + adj.T) > 0).astype(float))
     degree = np.diff(sym.indptr)
     flagged = odd.astype(float)
@@ -115,7 +129,13 @@ def motif_features(
     hub = degree > HUB_DEGREE
     out.update(scatter_gather(adj, candidates, hub))
     out["cycle_len"] = cycle_lengths(
-        n, src, dst, t_first, candidates=candidates, keep=~hub[src] & ~hub[dst]
+        n,
+        src,
+        dst,
+        pairs.t_first,
+        candidates=candidates,
+        keep=~hub[src] & ~hub[dst],  # self-loops close no cycle: harmless
+        graph=pairs.graph,
     )
     return out
 
@@ -158,36 +178,41 @@ def cycle_lengths(
     *,
     candidates: np.ndarray | None = None,
     keep: np.ndarray | None = None,
+    graph: ig.Graph | None = None,
 ) -> np.ndarray:
     """Shortest directed cycle (2..CYCLE_MAX edges) through each vertex, 0 when none.
 
     Per window of CYCLE_WINDOW_S over the pairs first used in it (windows start every half
     window, so every cycle whose pairs all start within half a window is seen; one window
     when all pairs fit in one). Only the ``candidates`` (vertex indexes; all when None) are
-    searched from, over the edges in ``keep`` (bool mask; all when None).
+    searched from, over the edges in ``keep`` (bool mask; all when None). ``graph``, when
+    given, is the graph of exactly these edges in this order (saves building it).
     """
     result = np.zeros(n)
-    if keep is not None:
-        src, dst, t_first = src[keep], dst[keep], t_first[keep]
-    if len(src) == 0:
+    keep = np.ones(len(src), dtype=bool) if keep is None else keep
+    if not keep.any():
         return result
     wanted = np.zeros(n, dtype=bool)
     wanted[np.arange(n) if candidates is None else candidates] = True
-    low, high = float(np.min(t_first)), float(np.max(t_first))
+    low, high = float(np.min(t_first[keep])), float(np.max(t_first[keep]))
     if high - low < CYCLE_WINDOW_S:
         starts = [low]
     else:
         step = CYCLE_WINDOW_S // 2
         starts = list(np.arange(low - step, high + 1, step))
     for start in starts:
-        in_window = (t_first >= start) & (t_first < start + CYCLE_WINDOW_S)
+        in_window = keep & (t_first >= start) & (t_first < start + CYCLE_WINDOW_S)
         if not in_window.any():
             continue
-        graph = ig.Graph(
-            n=n, edges=np.column_stack([src[in_window], dst[in_window]]), directed=True
-        )
+        if graph is not None and in_window.all():
+            window = graph
+        elif graph is not None:
+            window = graph.subgraph_edges(np.flatnonzero(in_window), delete_vertices=False)
+        else:
+            window = ig.Graph(n=n, directed=True)
+            window.add_edges(np.column_stack([src[in_window], dst[in_window]]))
         # Only vertices in a non-trivial strongly connected component lie on a cycle.
-        membership = np.asarray(graph.connected_components(mode="strong").membership)
+        membership = np.asarray(window.connected_components(mode="strong").membership)
         todo = np.flatnonzero((np.bincount(membership)[membership] > 1) & wanted).tolist()
         for order in range(1, CYCLE_MAX):
             # Bounded search out of v (in C): a sender to v within `order` steps closes a
@@ -195,10 +220,10 @@ def cycle_lengths(
             todo = [v for v in todo if result[v] == 0 or result[v] > order + 1]
             if not todo:
                 break
-            reached = graph.neighborhood(todo, order=order, mode="out", mindist=1)
+            reached = window.neighborhood(todo, order=order, mode="out", mindist=1)
             left = []
             for v, near in zip(todo, reached, strict=True):
-                if set(graph.predecessors(v)).isdisjoint(near):
+                if set(window.predecessors(v)).isdisjoint(near):
                     left.append(v)
                 else:
                     result[v] = order + 1
