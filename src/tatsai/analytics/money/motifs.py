@@ -53,6 +53,7 @@ CHAIN_LOW = 0.8
 # payroll account is no mule's intermediate; their two-hop neighbourhoods are huge).
 HUB_DEGREE = 1000
 SOURCE_CHUNK = 20_000  # scatter-gather sources per sparse product
+SEARCH_CHUNK = 5_000  # cycle searches per igraph call
 
 # Portable SQL over the views of features.register_transfers (m_t, m_e).
 _FAN_SQL = """SELECT a, MAX(c) AS v FROM (
@@ -220,12 +221,14 @@ def cycle_lengths(
             todo = [v for v in todo if result[v] == 0 or result[v] > order + 1]
             if not todo:
                 break
-            reached = window.neighborhood(todo, order=order, mode="out", mindist=1)
             left = []
-            for v, near in zip(todo, reached, strict=True):
-                if set(window.predecessors(v)).isdisjoint(near):
-                    left.append(v)
-                else:
-                    result[v] = order + 1
+            for at in range(0, len(todo), SEARCH_CHUNK):  # neighbourhood lists: bounded memory
+                batch = todo[at : at + SEARCH_CHUNK]
+                reached = window.neighborhood(batch, order=order, mode="out", mindist=1)
+                for v, near in zip(batch, reached, strict=True):
+                    if set(window.predecessors(v)).isdisjoint(near):
+                        left.append(v)
+                    else:
+                        result[v] = order + 1
             todo = left
     return result
