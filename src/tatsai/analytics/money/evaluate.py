@@ -137,12 +137,14 @@ def evaluate_amlsim(root: Path, *, engine_name: EngineName = "duckdb") -> list[S
 class WorldScores:
     """Mule scores and trace recovery on a test world (model trained on another world)."""
 
-    models: list[Scores]
+    models: list[Scores]  # at the trained (best out-of-fold F1) threshold
+    at_p90: list[Scores]  # at the threshold for out-of-fold precision ≥ 0.90 (training world)
     recall_at_p90: list[float]  # per model: best recall at precision ≥ 0.90 along its ranking
     accounts: int
     mules: int
     victims: int
     recovered: np.ndarray  # per victim transfer: recovered share (0..1)
+    paid: np.ndarray  # per victim transfer: THB
     recovered_amount: float  # over all victim transfers: recovered THB / paid THB
 
 
@@ -199,11 +201,12 @@ def evaluate_worlds(train_world: Path, test_world: Path) -> WorldScores:
     # Every labelled mule counts; one with no transfer is scored 0 (never flagged).
     missing = sorted(set(gang_of) - set(ids))
     y = np.r_[np.array([a in gang_of for a in ids], dtype=int), np.ones(len(missing), int)]
-    models, at_p90 = [], []
+    models, p90, at_p90 = [], [], []
     for label, names in (("baseline: degree + amount", BASELINE_FEATURES), ("tatsai", FEATURES)):
         model = train([train_feats], [train_y.astype(int)], names=names)
         score = np.r_[model.predict(test_feats), np.zeros(len(missing))]
         models.append(_scores(label, y, score, model.threshold))
+        p90.append(_scores(label, y, score, float(model.facts["threshold_p90"])))
         at_p90.append(recall_at_precision(y, score))
     index = TransferIndex(transfers)
     dst_of = dict(
@@ -213,7 +216,7 @@ def evaluate_worlds(train_world: Path, test_world: Path) -> WorldScores:
             strict=True,
         )
     )
-    shares, paid, recovered = [], 0.0, 0.0
+    shares, amounts, paid, recovered = [], [], 0.0, 0.0
     for txn in victims:
         trail = trace(index, txn=txn, hops=5, window_s=72 * 3600)
         gang = gang_of.get(dst_of[txn] or "")
@@ -223,15 +226,18 @@ def evaluate_worlds(train_world: Path, test_world: Path) -> WorldScores:
             if gang is not None and gang_of.get(a.account_id) == gang
         )
         shares.append(on_path / trail.traced_amount if trail.traced_amount > 0 else 0.0)
+        amounts.append(trail.traced_amount)
         paid += trail.traced_amount
         recovered += on_path
     return WorldScores(
         models,
+        p90,
         at_p90,
         len(y),
         int(y.sum()),
         len(victims),
         np.array(shares),
+        np.array(amounts),
         recovered / paid if paid > 0 else 0.0,
     )
 
@@ -245,26 +251,36 @@ def render_world(result: WorldScores, train_world: Path, test_world: Path) -> li
         "",
         f"Train on `{train_world}`, test on `{test_world}` (another seed: other people, "
         f"gangs and mules). Test world: {result.accounts:,} accounts, {result.mules:,} mule "
-        f"accounts, {result.victims:,} victim transfers. Threshold: best F1 on out-of-fold "
-        "scores of the training world.",
+        f"accounts, {result.victims:,} victim transfers.",
         "",
-        "| model | precision | recall | F1 | threshold | best recall at precision ≥ 0.90 |",
+        "| model | threshold rule | threshold | precision | recall | F1 |",
         "|---|---|---|---|---|---|",
     ]
-    for r, p90 in zip(result.models, result.recall_at_p90, strict=True):
-        lines.append(
-            f"| {r.name} | {r.precision:.3f} | {r.recall:.3f} | {r.f1:.3f} | "
-            f"{r.threshold:.3f} | {p90:.3f} |"
-        )
-    ours = result.models[-1]
+    for rule, rows in (
+        ("best out-of-fold F1", result.models),
+        ("out-of-fold precision ≥ 0.90", result.at_p90),
+    ):
+        for r in rows:
+            lines.append(
+                f"| {r.name} | {rule} | {r.threshold:.3f} | {r.precision:.3f} | "
+                f"{r.recall:.3f} | {r.f1:.3f} |"
+            )
+    ours = result.at_p90[-1]
     met = ours.recall >= 0.95 and ours.precision >= 0.90
+    ranking = ", ".join(
+        f"{r.name} {p:.3f}" for r, p in zip(result.models, result.recall_at_p90, strict=True)
+    )
     lines += [
         "",
-        "The last column reads the test world's precision-recall curve (the ranking's "
-        "quality, not a threshold anyone could have chosen beforehand).",
+        "Both thresholds are chosen on out-of-fold scores of the training world (3 folds); the "
+        "second is the lowest whose precision there is at least 0.90, the operating point the "
+        "target names. For reference, the best recall at precision ≥ 0.90 anywhere along the "
+        f"test world's ranking (no threshold anyone could have chosen beforehand): {ranking}.",
         "",
         f"Target: mule recall ≥ 0.95 at precision ≥ 0.90 — **{'met' if met else 'missed'}** "
-        f"(recall {ours.recall:.3f} at precision {ours.precision:.3f} at the trained threshold).",
+        f"(recall {ours.recall:.3f} at precision {ours.precision:.3f}; at the best-F1 "
+        f"threshold recall {result.models[-1].recall:.3f} at precision "
+        f"{result.models[-1].precision:.3f}).",
         "",
         "Traces (5 hops, 72 h from each victim transfer; recovered share = traced money the "
         "trail places on the receiving gang's mule accounts, held or cashed out, over the "
@@ -280,12 +296,23 @@ def render_world(result: WorldScores, train_world: Path, test_world: Path) -> li
             f"{np.percentile(share, 5):.3f} | {share.min():.3f} | {result.recovered_amount:.3f} |"
         )
     every = bool(len(share)) and bool(np.all(share >= 0.95))
+    low = share < 0.95
     lines += [
         "",
         f"Target: traces recover ≥ 95 % of each victim's money path — "
         f"**{'met' if every else 'missed'}** ({np.mean(share >= 0.95):.1%} of victim "
-        "transfers reach it).",
+        f"transfers reach it; {int(low.sum())} do not).",
     ]
+    if low.any():
+        lines += [
+            "",
+            f"The {int(low.sum())} below 95 % are small payments (median "
+            f"{np.median(result.paid[low]):,.0f} THB; all victim transfers: median "
+            f"{np.median(result.paid):,.0f} THB). In the cases inspected the first mule was an "
+            "ordinary person's lent account whose own everyday payment left before the "
+            "gang's forward: with the balance known, FIFO gives that outflow the victim's "
+            "money, and the trail follows it to ordinary accounts.",
+        ]
     return lines
 
 
