@@ -164,3 +164,14 @@ def test_cli_bad_input_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture
         main(["money", "trace", "--transfers", str(bad), "--txn", "a"])
     assert done.value.code == 2
     assert "row 1" in capsys.readouterr().err
+
+
+def test_precision_threshold_by_hand() -> None:
+    from tatsai.analytics.money.model import precision_threshold
+
+    y = np.array([1, 1, 0, 1, 0, 0])
+    scores = np.array([0.9, 0.8, 0.7, 0.6, 0.5, 0.4])
+    # ≥ 0.6 flags 4 rows with 3 mules (0.75); ≥ 0.8 flags 2 with 2 (1.0).
+    assert precision_threshold(y, scores, 0.75) == 0.6
+    assert precision_threshold(y, scores, 0.9) == 0.8
+    assert precision_threshold(np.zeros(6), scores, 0.9) == 1.0

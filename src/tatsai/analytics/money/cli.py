@@ -209,15 +209,44 @@ def eval_command(
     ),
     doc: Path = typer.Option(Path("docs/evaluation.md"), "--doc", help="Write the results here."),
     engine: str = ENGINE,
+    train_world: Path | None = typer.Option(
+        None, "--train-world", help="Simulated world to train on (with --test-world)."
+    ),
+    test_world: Path | None = typer.Option(
+        None, "--test-world", help="Simulated world (another seed) to score and trace."
+    ),
 ) -> None:
-    """Measure the mule model (and the baseline) on AMLSim; rewrite the money block of --doc."""
-    from tatsai.analytics.money.evaluate import diagnose, evaluate_amlsim, render, write_block
+    """Measure the mule model (and the baseline) on AMLSim; rewrite the money block of --doc.
+
+    With --train-world and --test-world, also the simulator targets: mules found in the test
+    world by a model trained on the other, and how much of each victim's money traces recover.
+    """
+    from tatsai.analytics.money import evaluate as ev
 
     if not amlsim.exists():
         raise InvalidInput(f"{amlsim} does not exist", field="amlsim")
+    if (train_world is None) != (test_world is None):
+        raise InvalidInput("give both --train-world and --test-world, or neither", field="world")
+    for name, folder in (("train_world", train_world), ("test_world", test_world)):
+        if folder is not None and not folder.is_dir():
+            raise InvalidInput(f"{folder} is not a folder", field=name)
     engine_name: EngineName = "spark" if engine == "spark" else "duckdb"
-    results = evaluate_amlsim(amlsim, engine_name=engine_name)
+    results = ev.evaluate_amlsim(amlsim, engine_name=engine_name)
     command = f"tatsai money eval --amlsim {amlsim} --doc {doc}"
-    write_block(doc, render(results, command, diagnose(amlsim, engine_name=engine_name)))
+    world_lines = None
+    if train_world is not None and test_world is not None:
+        world = ev.evaluate_worlds(train_world, test_world)
+        world_lines = ev.render_world(world, train_world, test_world)
+        command += f" --train-world {train_world} --test-world {test_world}"
+        for r in world.models:
+            typer.echo(
+                f"world, {r.name}: precision {r.precision:.3f} recall {r.recall:.3f} F1 {r.f1:.3f}"
+            )
+        typer.echo(
+            f"world traces: {float((world.recovered >= 0.95).mean()):.1%} of victim transfers "
+            f"recover ≥ 95 %, by amount {world.recovered_amount:.3f}"
+        )
+    diagnosis = ev.diagnose(amlsim, engine_name=engine_name)
+    ev.write_block(doc, ev.render(results, command, diagnosis, world_lines))
     for r in results:
         typer.echo(f"{r.name}: precision {r.precision:.3f} recall {r.recall:.3f} F1 {r.f1:.3f}")

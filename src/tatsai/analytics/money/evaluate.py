@@ -4,6 +4,14 @@ Protocol (fixed, no tuning on the test set): train on ``20K_cycle200`` + ``20K_f
 test on ``20K_fanin200cycle200``; account-level precision, recall and F1 over every account of
 the test set's ``nodes.csv`` (accounts with no transfer are predicted not mules). The baseline
 is the same LightGBM on per-account degree and amount features only (BASELINE_FEATURES).
+
+On the simulator's worlds (:func:`evaluate_worlds`): train on one world (seed), test on a
+world of another seed; labels are ``truth_mule_accounts``. Trace recovery: every victim
+transfer of the test world (``truth_victim_transfers``) is traced 5 hops / 72 h; its
+*recovered share* is the traced money the trail places on the mule accounts of the gang
+that received it (held there, or cashed out by them) over the transfer's amount. Money the
+trail attributes to any other account, or does not reach within the hops and window, is
+not recovered.
 """
 
 from __future__ import annotations
@@ -21,6 +29,10 @@ from tatsai.analytics.engine import EngineName, open_engine
 from tatsai.analytics.money.features import BASELINE_FEATURES, FEATURES, account_features
 from tatsai.analytics.money.io import load_transfers
 from tatsai.analytics.money.model import train
+from tatsai.analytics.money.trace import TransferIndex, trace
+from tatsai.core.errors import InvalidInput
+from tatsai.sim.io import read_table, table_path
+from tatsai.sim.schemas import TRANSFERS, TRUTH_MULE_ACCOUNTS, TRUTH_VICTIM_TRANSFERS
 
 TRAIN_SETS = ("20K_cycle200", "20K_fanin200")
 TEST_SET = "20K_fanin200cycle200"
@@ -121,7 +133,195 @@ def evaluate_amlsim(root: Path, *, engine_name: EngineName = "duckdb") -> list[S
     return results
 
 
-def render(results: list[Scores], command: str, diagnosis: Diagnosis | None = None) -> str:
+@dataclass(frozen=True)
+class WorldScores:
+    """Mule scores and trace recovery on a test world (model trained on another world)."""
+
+    models: list[Scores]  # at the trained (best out-of-fold F1) threshold
+    at_p90: list[Scores]  # at the threshold for out-of-fold precision ≥ 0.90 (training world)
+    recall_at_p90: list[float]  # per model: best recall at precision ≥ 0.90 along its ranking
+    accounts: int
+    mules: int
+    victims: int
+    recovered: np.ndarray  # per victim transfer: recovered share (0..1)
+    paid: np.ndarray  # per victim transfer: THB
+    recovered_amount: float  # over all victim transfers: recovered THB / paid THB
+
+
+def _world(folder: Path) -> tuple[pa.Table, dict[str, str], list[str]]:
+    """A world's transfers, its mule accounts' gangs and its victim transfer ids."""
+    paths = {}
+    for table in (TRANSFERS, TRUTH_MULE_ACCOUNTS, TRUTH_VICTIM_TRANSFERS):
+        found = table_path(folder, table.name)
+        if found is None:
+            raise InvalidInput(f"{folder} has no {table.name} table", field="world")
+        paths[table.name] = found
+    transfers = read_table(paths["transfers"], TRANSFERS)
+    mules = read_table(paths["truth_mule_accounts"], TRUTH_MULE_ACCOUNTS)
+    victims = read_table(paths["truth_victim_transfers"], TRUTH_VICTIM_TRANSFERS)
+    gang_of = dict(
+        zip(
+            mules.column("account_id").to_pylist(), mules.column("gang_id").to_pylist(), strict=True
+        )
+    )
+    return transfers, gang_of, victims.column("txn_id").to_pylist()
+
+
+def _scores(name: str, y: np.ndarray, score: np.ndarray, threshold: float) -> Scores:
+    predicted = score >= threshold
+    tp = float(np.sum(predicted & (y == 1)))
+    precision = tp / max(float(predicted.sum()), 1.0)
+    recall = tp / max(float(y.sum()), 1.0)
+    f1 = 0.0 if tp == 0 else 2 * precision * recall / (precision + recall)
+    return Scores(name, precision, recall, f1, threshold)
+
+
+def recall_at_precision(y: np.ndarray, score: np.ndarray, floor: float = 0.90) -> float:
+    """Best recall over all thresholds whose precision is at least ``floor`` (0 when none)."""
+    order = np.argsort(-score, kind="stable")
+    hits = np.cumsum(y[order] == 1)
+    # Only cut between distinct scores: ties are all in or all out.
+    last = np.r_[score[order][1:] != score[order][:-1], True]
+    precision = hits / np.arange(1, len(y) + 1)
+    ok = last & (precision >= floor)
+    return float(hits[ok].max() / max(y.sum(), 1)) if ok.any() else 0.0
+
+
+def evaluate_worlds(train_world: Path, test_world: Path) -> WorldScores:
+    """Train on ``train_world``, score ``test_world``'s accounts and trace its victims."""
+    train_transfers, train_gangs, _ = _world(train_world)
+    with open_engine("duckdb") as engine:
+        train_feats = account_features(engine, train_transfers)
+    del train_transfers
+    train_y = np.array([a in train_gangs for a in train_feats.column("account_id").to_pylist()])
+    transfers, gang_of, victims = _world(test_world)
+    with open_engine("duckdb") as engine:
+        test_feats = account_features(engine, transfers)
+    ids = test_feats.column("account_id").to_pylist()
+    # Every labelled mule counts; one with no transfer is scored 0 (never flagged).
+    missing = sorted(set(gang_of) - set(ids))
+    y = np.r_[np.array([a in gang_of for a in ids], dtype=int), np.ones(len(missing), int)]
+    models, p90, at_p90 = [], [], []
+    for label, names in (("baseline: degree + amount", BASELINE_FEATURES), ("tatsai", FEATURES)):
+        model = train([train_feats], [train_y.astype(int)], names=names)
+        score = np.r_[model.predict(test_feats), np.zeros(len(missing))]
+        models.append(_scores(label, y, score, model.threshold))
+        p90.append(_scores(label, y, score, float(model.facts["threshold_p90"])))
+        at_p90.append(recall_at_precision(y, score))
+    index = TransferIndex(transfers)
+    dst_of = dict(
+        zip(
+            transfers.column("txn_id").to_pylist(),
+            transfers.column("dst_account").to_pylist(),
+            strict=True,
+        )
+    )
+    shares, amounts, paid, recovered = [], [], 0.0, 0.0
+    for txn in victims:
+        trail = trace(index, txn=txn, hops=5, window_s=72 * 3600)
+        gang = gang_of.get(dst_of[txn] or "")
+        on_path = sum(
+            a.held + a.cashed_out
+            for a in trail.accounts.values()
+            if gang is not None and gang_of.get(a.account_id) == gang
+        )
+        shares.append(on_path / trail.traced_amount if trail.traced_amount > 0 else 0.0)
+        amounts.append(trail.traced_amount)
+        paid += trail.traced_amount
+        recovered += on_path
+    return WorldScores(
+        models,
+        p90,
+        at_p90,
+        len(y),
+        int(y.sum()),
+        len(victims),
+        np.array(shares),
+        np.array(amounts),
+        recovered / paid if paid > 0 else 0.0,
+    )
+
+
+def render_world(result: WorldScores, train_world: Path, test_world: Path) -> list[str]:
+    """Markdown lines for the simulator-world section of the money block."""
+    share = result.recovered
+    lines = [
+        "",
+        "## Money: the simulator's medium world (mules and traces)",
+        "",
+        f"Train on `{train_world}`, test on `{test_world}` (another seed: other people, "
+        f"gangs and mules). Test world: {result.accounts:,} accounts, {result.mules:,} mule "
+        f"accounts, {result.victims:,} victim transfers.",
+        "",
+        "| model | threshold rule | threshold | precision | recall | F1 |",
+        "|---|---|---|---|---|---|",
+    ]
+    for rule, rows in (
+        ("best out-of-fold F1", result.models),
+        ("out-of-fold precision ≥ 0.90", result.at_p90),
+    ):
+        for r in rows:
+            lines.append(
+                f"| {r.name} | {rule} | {r.threshold:.3f} | {r.precision:.3f} | "
+                f"{r.recall:.3f} | {r.f1:.3f} |"
+            )
+    ours = result.at_p90[-1]
+    met = ours.recall >= 0.95 and ours.precision >= 0.90
+    ranking = ", ".join(
+        f"{r.name} {p:.3f}" for r, p in zip(result.models, result.recall_at_p90, strict=True)
+    )
+    lines += [
+        "",
+        "Both thresholds are chosen on out-of-fold scores of the training world (3 folds); the "
+        "second is the lowest whose precision there is at least 0.90, the operating point the "
+        "target names. For reference, the best recall at precision ≥ 0.90 anywhere along the "
+        f"test world's ranking (no threshold anyone could have chosen beforehand): {ranking}.",
+        "",
+        f"Target: mule recall ≥ 0.95 at precision ≥ 0.90 — **{'met' if met else 'missed'}** "
+        f"(recall {ours.recall:.3f} at precision {ours.precision:.3f}; at the best-F1 "
+        f"threshold recall {result.models[-1].recall:.3f} at precision "
+        f"{result.models[-1].precision:.3f}).",
+        "",
+        "Traces (5 hops, 72 h from each victim transfer; recovered share = traced money the "
+        "trail places on the receiving gang's mule accounts, held or cashed out, over the "
+        "amount paid):",
+        "",
+        "| victim transfers | recovered ≥ 95 % | median share | 5th percentile | lowest | "
+        "by amount |",
+        "|---|---|---|---|---|---|",
+    ]
+    if len(share):
+        lines.append(
+            f"| {len(share):,} | {np.mean(share >= 0.95):.1%} | {np.median(share):.3f} | "
+            f"{np.percentile(share, 5):.3f} | {share.min():.3f} | {result.recovered_amount:.3f} |"
+        )
+    every = bool(len(share)) and bool(np.all(share >= 0.95))
+    low = share < 0.95
+    lines += [
+        "",
+        f"Target: traces recover ≥ 95 % of each victim's money path — "
+        f"**{'met' if every else 'missed'}** ({np.mean(share >= 0.95):.1%} of victim "
+        f"transfers reach it; {int(low.sum())} do not).",
+    ]
+    if low.any():
+        lines += [
+            "",
+            f"The {int(low.sum())} below 95 % are small payments (median "
+            f"{np.median(result.paid[low]):,.0f} THB; all victim transfers: median "
+            f"{np.median(result.paid):,.0f} THB). In the cases inspected the first mule was an "
+            "ordinary person's lent account whose own everyday payment left before the "
+            "gang's forward: with the balance known, FIFO gives that outflow the victim's "
+            "money, and the trail follows it to ordinary accounts.",
+        ]
+    return lines
+
+
+def render(
+    results: list[Scores],
+    command: str,
+    diagnosis: Diagnosis | None = None,
+    world: list[str] | None = None,
+) -> str:
     when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         BEGIN,
@@ -156,6 +356,7 @@ def render(results: list[Scores], command: str, diagnosis: Diagnosis | None = No
             "accounts above ordinary ones only weakly (ROC AUC about 0.82 among accounts "
             "without an odd transfer), far from what F1 ≥ 0.95 needs.",
         ]
+    lines += world or []
     lines.append(END)
     return "\n".join(lines)
 

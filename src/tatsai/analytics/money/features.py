@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from tatsai.analytics.engine import AnalyticsEngine
-from tatsai.analytics.money.motifs import MOTIF_FEATURES, motif_features
+from tatsai.analytics.money.motifs import MOTIF_FEATURES, PairGraph, motif_features, positions
 
 # The model's inputs, in order. Changing this list changes the model file's contract.
 FEATURES: tuple[str, ...] = (
@@ -88,7 +88,7 @@ _VIEWS: tuple[tuple[str, str], ...] = (
     ),
     (
         "m_pair",
-        """SELECT src, dst, COUNT(*) AS n, SUM(odd) AS odd FROM m_e
+        """SELECT src, dst, COUNT(*) AS n, SUM(odd) AS odd, MIN(t) AS t_first FROM m_e
            WHERE dst IS NOT NULL GROUP BY src, dst""",
     ),
     (
@@ -200,8 +200,31 @@ def register_transfers(engine: AnalyticsEngine, transfers: pa.Table) -> None:
 
 
 def edge_list(engine: AnalyticsEngine) -> pa.Table:
-    """Distinct counterparty pairs ``src, dst, n`` (transfers between them), for graph work."""
-    return engine.query("SELECT src, dst, n, odd FROM m_pair ORDER BY src, dst")
+    """Distinct counterparty pairs ``src, dst, n, odd, t_first`` (transfers between them, odd
+    ones among them, the first one's time), in no particular order."""
+    return engine.query("SELECT src, dst, n, odd, t_first FROM m_pair")
+
+
+def pair_graph(ids: list[str], edges: pa.Table) -> PairGraph:
+    """The directed counterparty graph over ``ids`` (sorted), edges in (src, dst) order.
+
+    Built once per run and shared by PageRank and the motif searches: at 10 million transfers
+    building an igraph graph costs seconds. Sorting here (not in SQL) fixes the edge order
+    whatever the engine and its threads did, so results are reproducible.
+    """
+    src = positions(ids, edges.column("src"))
+    dst = positions(ids, edges.column("dst"))
+    order = np.lexsort((dst, src))
+    src, dst = src[order], dst[order]
+    graph = ig.Graph(n=len(ids), directed=True)
+    graph.add_edges(np.column_stack([src, dst]))
+    return PairGraph(
+        graph,
+        src,
+        dst,
+        pc.cast(edges.column("n"), pa.float64()).to_numpy(zero_copy_only=False)[order],
+        pc.cast(edges.column("t_first"), pa.float64()).to_numpy(zero_copy_only=False)[order],
+    )
 
 
 def account_features(
@@ -220,31 +243,29 @@ def account_features(
     for name in _SQL_FEATURES:
         columns[name] = pc.cast(table.column(name), pa.float64())
     ids = columns["account_id"].to_pylist()
-    seeds = (pc.add(columns["odd_out"], columns["odd_in"])).to_numpy(zero_copy_only=False) > 0
+    odd = (pc.add(columns["odd_out"], columns["odd_in"])).to_numpy(zero_copy_only=False) > 0
+    seeds = odd.copy()
     if known_mules:
         known = set(known_mules)
         seeds |= np.array([a in known for a in ids], dtype=bool)
-    columns["seeded_pagerank"] = pa.array(
-        seeded_pagerank(ids, edge_list(engine), seeds), pa.float64()
-    )
-    odd = pc.add(columns["odd_out"], columns["odd_in"]).to_numpy(zero_copy_only=False) > 0
-    for name, values in motif_features(engine, ids, odd).items():
+    pairs = pair_graph(ids, edge_list(engine))
+    columns["seeded_pagerank"] = pa.array(seeded_pagerank(pairs, seeds), pa.float64())
+    for name, values in motif_features(engine, ids, odd, pairs).items():
         columns[name] = pa.array(values, pa.float64())
     return pa.table(columns)
 
 
-def seeded_pagerank(ids: list[str], edges: pa.Table, seeds: np.ndarray) -> np.ndarray:
-    """Personalized PageRank of each account in ``ids`` restarting at ``seeds`` (bool mask)."""
-    n = len(ids)
+def seeded_pagerank(pairs: PairGraph, seeds: np.ndarray) -> np.ndarray:
+    """Personalized PageRank of each account restarting at ``seeds`` (bool mask), undirected,
+    weighted by the transfers of each pair."""
+    n = int(pairs.graph.vcount())
     if n == 0 or not seeds.any():
         return np.zeros(n)
-    value_set = pa.array(ids, pa.string())
-    src = pc.index_in(edges.column("src"), value_set=value_set).to_numpy(zero_copy_only=False)
-    dst = pc.index_in(edges.column("dst"), value_set=value_set).to_numpy(zero_copy_only=False)
-    graph = ig.Graph(n=n, edges=np.column_stack([src, dst]).astype(np.int64), directed=False)
-    weights = edges.column("n").to_numpy(zero_copy_only=False).astype(float)
-    scores = graph.personalized_pagerank(
-        damping=0.85, reset=seeds.astype(float).tolist(), weights=weights.tolist(), directed=False
+    scores = pairs.graph.personalized_pagerank(
+        damping=0.85,
+        reset=seeds.astype(float).tolist(),
+        weights=pairs.n.tolist(),
+        directed=False,
     )
     return np.asarray(scores) * n
 

@@ -123,6 +123,24 @@ def best_threshold(y: np.ndarray, scores: np.ndarray) -> float:
     return best
 
 
+def precision_threshold(y: np.ndarray, scores: np.ndarray, floor: float) -> float:
+    """The lowest score threshold (most recall) whose precision on (y, scores) is ≥ ``floor``.
+
+    Thresholds are the distinct scores rounded to 3 places, above 0; 1.0 when none reaches it.
+    """
+    candidates = np.unique(np.round(scores, 3))
+    candidates = candidates[candidates > 0]
+    order = np.argsort(scores, kind="stable")
+    ranked = scores[order]
+    # Positives at or above each candidate, and rows at or above it.
+    positives_below = np.r_[0, np.cumsum(y[order] == 1)]
+    cut = np.searchsorted(ranked, candidates, side="left")
+    flagged = len(y) - cut
+    hits = positives_below[-1] - positives_below[cut]
+    ok = (flagged > 0) & (hits >= floor * np.maximum(flagged, 1))
+    return float(candidates[ok][0]) if ok.any() else 1.0
+
+
 def f1_score(y: np.ndarray, predicted: np.ndarray) -> float:
     tp = float(np.sum((y == 1) & predicted))
     fp = float(np.sum((y == 0) & predicted))
@@ -149,6 +167,9 @@ def train(
         "rows": len(y),
         "positives": int(y.sum()),
         "oof_f1": round(f1_score(y, oof >= threshold), 4),
+        # Operating point for a precision target (docs/evaluation.md): chosen on the same
+        # out-of-fold scores, never on the data scored later.
+        "threshold_p90": precision_threshold(y, oof, 0.90),
         "rounds": ROUNDS,
     }
     return MuleModel(_fit(x, y, names), names, threshold, facts)
