@@ -115,3 +115,4 @@ def test_threshold_keeps_heavy_legit_callers_under_the_limit() -> None:
 def test_training_records_the_heavy_callers_at_its_threshold(trained: ScamSimModel) -> None:
     assert trained.meta["heavy_callers"] == 2  # the call centre and the seller
     assert trained.meta["out_of_fold_at_threshold"]["heavy_flagged"] == 0
+    assert trained.meta["heavy_weight"] == 1.0

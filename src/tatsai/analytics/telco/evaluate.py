@@ -76,6 +76,7 @@ def train_on_world(
     window_h: int = 24,
     rounds: int = scam_model.ROUNDS,
     reporter_secret: str | None = None,
+    heavy_weight: float = scam_model.HEAVY_WEIGHT,
 ) -> ScamSimModel:
     """A model fitted on the world in ``data`` (DuckDB), its threshold chosen on that world's
     out-of-fold scores with at most 0.1% of its heavy legitimate callers flagged."""
@@ -83,7 +84,11 @@ def train_on_world(
         load_world(engine, data, reporter_secret=reporter_secret)
         features, summary = compute(engine, FeatureParams(window_h=window_h))
     model = scam_model.train(
-        features, first_scam_hours(data), rounds=rounds, heavy=heavy_callers(data, summary)
+        features,
+        first_scam_hours(data),
+        rounds=rounds,
+        heavy=heavy_callers(data, summary),
+        heavy_weight=heavy_weight,
     )
     model.meta["trained_on"] = str(data)
     return model

@@ -49,6 +49,7 @@ PARAMS: dict[str, Any] = {
 }
 ROUNDS = 200
 MAX_NEGATIVE_ROWS = 400_000
+HEAVY_WEIGHT = 1.0  # weight of heavy legitimate callers' rows in training (see train)
 
 
 def feature_matrix(features: pa.Table) -> npt.NDArray[np.float64]:
@@ -137,6 +138,7 @@ def _fit(
     *,
     rounds: int,
     seed: int,
+    emphasis: npt.NDArray[np.float64] | None = None,
 ) -> lgb.Booster:
     import lightgbm as lgb
 
@@ -149,6 +151,8 @@ def _fit(
     chosen = np.sort(np.concatenate([positives, negatives]))
     # Negatives were sampled: weight them back so probabilities keep their meaning.
     weight = np.where(label[chosen] == 1, 1.0, total_negatives / max(len(negatives), 1))
+    if emphasis is not None:
+        weight = weight * emphasis[chosen]
     data = lgb.Dataset(
         matrix[chosen], label=label[chosen], weight=weight, feature_name=list(FEATURES)
     )
@@ -165,6 +169,7 @@ def train(
     target_precision: float = 0.98,
     heavy: Collection[str] = (),
     max_heavy_share: float = 0.001,
+    heavy_weight: float = 1.0,
 ) -> ScamSimModel:
     """Fit on a world's hourly features and truth.
 
@@ -173,22 +178,26 @@ def train(
     probability at which the SIM-level precision (a SIM is flagged when any of its rows reaches
     it) is at least ``target_precision`` and at most ``max_heavy_share`` of the legitimate
     heavy callers ``heavy`` (IMSIs: call centres, riders, sales) are flagged. The shipped model
-    is then fitted on every row.
+    is then fitted on every row. ``heavy_weight`` multiplies the weight of the heavy callers'
+    rows in every fit (they are few, and the costly mistakes).
     """
     label, keep = labels_for(features, first_scam_hour)
     matrix = feature_matrix(features)
     if not (keep & (label == 1)).any() or not (keep & (label == 0)).any():
         raise InvalidInput("training needs both scam and ordinary SIMs", field="truth")
     imsi = features.column("imsi").to_pylist()
+    heavy_set = frozenset(heavy)
+    emphasis = np.array([heavy_weight if s in heavy_set else 1.0 for s in imsi])
     group = np.array([zlib.crc32(s.encode()) % folds for s in imsi])
     out_of_fold = np.zeros(len(imsi))
     for fold in range(folds):
         train_rows = np.flatnonzero(keep & (group != fold))
-        booster = _fit(matrix, label, train_rows, rounds=rounds, seed=seed + fold)
+        booster = _fit(
+            matrix, label, train_rows, rounds=rounds, seed=seed + fold, emphasis=emphasis
+        )
         held = np.flatnonzero(group == fold)
         out_of_fold[held] = booster.predict(matrix[held])
-    booster = _fit(matrix, label, np.flatnonzero(keep), rounds=rounds, seed=seed)
-    heavy_set = frozenset(heavy)
+    booster = _fit(matrix, label, np.flatnonzero(keep), rounds=rounds, seed=seed, emphasis=emphasis)
     threshold, curve = _pick_threshold(
         features, out_of_fold, first_scam_hour, target_precision, heavy_set, max_heavy_share
     )
@@ -206,6 +215,7 @@ def train(
             "params": PARAMS,
             "target_precision": target_precision,
             "max_heavy_share": max_heavy_share,
+            "heavy_weight": heavy_weight,
             "heavy_callers": len(heavy_set),
             "out_of_fold_at_threshold": {
                 "precision": round(chosen[1], 4),
