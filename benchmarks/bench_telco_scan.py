@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -159,6 +160,7 @@ def main() -> None:
         print(f"writing {args.rows:,} synthetic call records to {folder} …", file=sys.stderr)
         generate(folder, args.rows)
     results: dict[str, list[dict[str, float]]] = {"floor": [], "features": []}
+    load_before = os.getloadavg()
     for _ in range(args.repeat):
         for stage in results:  # interleaved, so both see the same machine load
             command = [sys.executable, __file__, "--stage", stage, "--rows", str(args.rows)]
@@ -167,7 +169,14 @@ def main() -> None:
             done = subprocess.run(command, check=True, capture_output=True, text=True)  # noqa: S603
             results[stage].append(json.loads(done.stdout.strip().splitlines()[-1]))
     floor = statistics.median(r["seconds"] for r in results["floor"])
+    load_after = os.getloadavg()
     print(f"rows={args.rows:,} threads={args.threads} memory_limit={args.memory_limit}")
+    print(
+        "load average (1/5/15 min) before "
+        + "/".join(f"{x:.2f}" for x in load_before)
+        + ", after "
+        + "/".join(f"{x:.2f}" for x in load_after)
+    )
     print(f"{'stage':<10} {'median s':>9} {'records/s':>12} {'× floor':>8} {'peak MB':>8}")
     for stage, runs in results.items():
         seconds = statistics.median(r["seconds"] for r in runs)

@@ -98,3 +98,28 @@ def test_holders_with_more_than_six_sims(world_dir: Path) -> None:
         holders = engine.query(rules.HOLDERS_SQL).to_pylist()
     assert [h["holder_id"] for h in holders] == ["psn_holder_box"]
     assert holders[0]["sims"] == 8
+
+
+def test_callees_who_later_reported_are_counted_from_the_report_hour(world_dir: Path) -> None:
+    rows = _rows(world_dir, world.REPORTED_CALLEES_SCAMMER)
+    report_hour = int(world.START.timestamp()) // 3600 + world.SCAM_START_HOUR + 7  # R4
+    before = [r for r in rows if r["hour"] < report_hour]
+    after = [r for r in rows if r["hour"] >= report_hour]
+    assert before
+    assert after
+    assert all(r["reported_callees_total"] == 0 for r in before)
+    assert all(r["reported_callees_total"] == 1 for r in after)
+    assert 0 < after[0]["reported_callee_share"] < 0.05  # one of ~150 callees
+    reported = _rows(world_dir, world.REPORTED_SCAMMER)
+    assert reported[-1]["reported_callees_total"] == 2
+
+
+def test_reporters_match_only_under_the_reports_key(world_dir: Path) -> None:
+    with open_engine("duckdb") as engine:
+        load_world(engine, world_dir)
+        matched = engine.query("SELECT DISTINCT msisdn FROM reporters").num_rows
+        assert matched == 4  # every report was filed by a subscriber of the world
+        load_world(engine, world_dir, reporter_secret="another key")
+        assert engine.query("SELECT * FROM reporters").num_rows == 0
+        table = engine.query(hourly_features_sql())
+    assert max(table.column("reported_callees_total").to_pylist()) == 0

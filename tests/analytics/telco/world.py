@@ -5,7 +5,9 @@ must tell apart (two days from 2026-03-02 00:00 UTC, 10 cells, ~60 SIMs, ~3,000 
 * ``CALL_CENTRE``: a registered business line making ~150 calls a day to strangers;
 * ``TELESALES``: an unregistered seller making ~110 calls a day (the regulator's re-verification);
 * ``SCAMMERS``: three young SIMs on border cells, 25 short calls an hour to strangers from
-  hour 30, mostly unanswered and never called back; one is reported by two victims;
+  hour 30, mostly unanswered and never called back; one is reported by two of its victims
+  (subscribers, so their numbers match the reports' reporter pseudonyms), and one victim of
+  another scammer reports a bank account;
 * ``SIM_BOX``: one handset cycling eight SIMs of one ID holder, 15 calls each;
 * ``SMS_BLASTER``: 80 SMS in one hour;
 * spoofed inbound calls from +697 and +698 numbers to ordinary people;
@@ -21,6 +23,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from tatsai.core.pseudonym import pseudonym
 from tatsai.sim.schemas import TABLES
 
 START = dt.datetime(2026, 3, 2, tzinfo=dt.UTC)
@@ -31,8 +34,11 @@ SIM_BOX = tuple(f"5200100000009{60 + i}" for i in range(8))
 SIM_BOX_IMEI = "353000000000960"
 SMS_BLASTER = "520010000000970"
 REPORTED_SCAMMER = SCAMMERS[0]
+REPORTED_CALLEES_SCAMMER = SCAMMERS[1]  # not reported itself; one victim reports a bank account
 FALSELY_REPORTED = "520010000000005"
 SCAM_START_HOUR = 30
+# The pseudonym key every test runs under (tests/conftest.py), so scans match the reporters.
+WORLD_SECRET = "test-secret-key"
 
 
 def msisdn_of(imsi: str) -> str:
@@ -133,6 +139,13 @@ def build_world(seed: int = 1) -> dict[str, pa.Table]:
                 answered = rng.random() < 0.3
                 dur = rng.choice([8, 15, 25, 600]) if answered else 0
                 call(ts, imsi, rng.choice(victims), cell, answered, dur)
+    # Scam calls to known subscribers, who report later (no random draws: the stream above
+    # stays as it was).
+    for n, (imsi, person) in enumerate(
+        ((REPORTED_SCAMMER, 36), (REPORTED_SCAMMER, 37), (REPORTED_CALLEES_SCAMMER, 38))
+    ):
+        ts = START + dt.timedelta(hours=SCAM_START_HOUR + 1, minutes=10 * n + 5)
+        call(ts, imsi, msisdn_of(people[person]), ["C0", "C1"][imsi != REPORTED_SCAMMER], True, 20)
     for n, imsi in enumerate(SIM_BOX):
         for _ in range(15):
             ts = START + dt.timedelta(hours=20 + n, minutes=rng.uniform(0, 59))
@@ -160,10 +173,25 @@ def build_world(seed: int = 1) -> dict[str, pa.Table]:
     cdr.sort(key=lambda r: r["ts"])  # type: ignore[arg-type, return-value]
     for i, row in enumerate(cdr, start=1):
         row["event_id"] = i
+    subscriber_numbers = {msisdn_of(p) for p in people}
+
+    def victims_of(imsi: str) -> list[str]:
+        called = [str(r["b_msisdn"]) for r in cdr if r["a_imsi"] == imsi]
+        return sorted(set(called) & subscriber_numbers, key=called.index)
+
+    first, second = victims_of(REPORTED_SCAMMER)[:2]
     reports = [
-        _report("R1", SCAM_START_HOUR + 5, msisdn_of(REPORTED_SCAMMER), "true"),
-        _report("R2", SCAM_START_HOUR + 9, msisdn_of(REPORTED_SCAMMER), "true"),
-        _report("R3", 20, msisdn_of(FALSELY_REPORTED), "false"),
+        _report("R1", SCAM_START_HOUR + 5, msisdn_of(REPORTED_SCAMMER), "true", first),
+        _report("R2", SCAM_START_HOUR + 9, msisdn_of(REPORTED_SCAMMER), "true", second),
+        _report("R3", 20, msisdn_of(FALSELY_REPORTED), "false", msisdn_of(people[39])),
+        _report(
+            "R4",
+            SCAM_START_HOUR + 7,
+            "123-4-56789-0",
+            "true",
+            victims_of(REPORTED_CALLEES_SCAMMER)[0],
+            indicator_type="bank_account",
+        ),
     ]
     scam = [*SCAMMERS, *SIM_BOX, SMS_BLASTER]
     truth_sims = [
@@ -209,14 +237,22 @@ _ROLES = pa.schema(
 )
 
 
-def _report(report_id: str, hour: int, msisdn: str, truth: str) -> dict[str, object]:
+def _report(
+    report_id: str,
+    hour: int,
+    value: str,
+    truth: str,
+    reporter: str,
+    indicator_type: str = "phone",
+) -> dict[str, object]:
+    """A report by ``reporter`` (a number, pseudonymized under the tests' key)."""
     return {
         "report_id": report_id,
         "ts": START + dt.timedelta(hours=hour),
         "channel": "sms-1185",
-        "reporter": f"psn_reporter_{report_id.lower()}",
-        "indicator_type": "phone",
-        "indicator_value": msisdn,
+        "reporter": pseudonym(reporter, purpose="reporter", secret=WORLD_SECRET),
+        "indicator_type": indicator_type,
+        "indicator_value": value,
         "kind": "call",
         "amount_lost_thb": None,
         "truth": truth,

@@ -158,11 +158,14 @@ def train_command(
     data: Path = DATA,
     model_out: Path = typer.Option(..., "--model-out", help="Folder for the model files."),
     window: str = typer.Option("24h", "--window", help="Sliding window, e.g. 24h."),
+    heavy_weight: float = typer.Option(
+        1.0, "--heavy-weight", min=1.0, help="Training weight of heavy legitimate callers' rows."
+    ),
 ) -> None:
     """Train the scam-SIM model on a simulated world's truth (LightGBM text model + JSON)."""
     from tatsai.analytics.telco.evaluate import train_on_world
 
-    model = train_on_world(data, window_h=parse_window(window))
+    model = train_on_world(data, window_h=parse_window(window), heavy_weight=heavy_weight)
     model.save(model_out)
     typer.echo(
         f"model trained ({model.meta['positive_rows']} scam rows), "

@@ -27,7 +27,8 @@ def run(ctx: DemoContext) -> None:
     world = Path(world)
     model = load_shipped()
     with open_engine("duckdb") as engine:
-        load_world(engine, world)
+        # The simulator pseudonymizes a world's reporters under its seed's key.
+        load_world(engine, world, reporter_secret=f"tatsai-sim-{ctx.seed}")
         result = scan(engine, model=model)
         cells = rank_border_cells(engine, result)
         links = link_reports(engine, result)

@@ -61,14 +61,35 @@ def first_scam_times(data: Path) -> dict[str, float]:
     return out
 
 
+def heavy_callers(data: Path, summary: list[dict[str, object]] | None = None) -> set[str]:
+    """IMSIs of the world's legitimate heavy callers: ``truth_roles`` call centres, riders and
+    sales; without that table, registered business lines in ``summary``."""
+    roles = _read_truth(data, "truth_roles")
+    if roles:
+        return {str(r["imsi"]) for r in roles if r["role"] in HEAVY_ROLES}
+    return {str(s["imsi"]) for s in summary or [] if s["business_line"]}
+
+
 def train_on_world(
-    data: Path, *, window_h: int = 24, rounds: int = scam_model.ROUNDS
+    data: Path,
+    *,
+    window_h: int = 24,
+    rounds: int = scam_model.ROUNDS,
+    reporter_secret: str | None = None,
+    heavy_weight: float = scam_model.HEAVY_WEIGHT,
 ) -> ScamSimModel:
-    """A model fitted on the world in ``data`` (DuckDB)."""
+    """A model fitted on the world in ``data`` (DuckDB), its threshold chosen on that world's
+    out-of-fold scores with at most 0.1% of its heavy legitimate callers flagged."""
     with open_engine("duckdb") as engine:
-        load_world(engine, data)
-        features, _ = compute(engine, FeatureParams(window_h=window_h))
-    model = scam_model.train(features, first_scam_hours(data), rounds=rounds)
+        load_world(engine, data, reporter_secret=reporter_secret)
+        features, summary = compute(engine, FeatureParams(window_h=window_h))
+    model = scam_model.train(
+        features,
+        first_scam_hours(data),
+        rounds=rounds,
+        heavy=heavy_callers(data, summary),
+        heavy_weight=heavy_weight,
+    )
     model.meta["trained_on"] = str(data)
     return model
 
@@ -132,14 +153,16 @@ def quality(
     )
 
 
-def evaluate_world(data: Path, *, model: ScamSimModel | None) -> EvalReport:
+def evaluate_world(
+    data: Path, *, model: ScamSimModel | None, reporter_secret: str | None = None
+) -> EvalReport:
     """Scan ``data`` with ``model`` (and the rules, and the baseline) and measure each."""
     first_scam = first_scam_times(data)
     roles_rows = _read_truth(data, "truth_roles") or []
     roles = {str(r["imsi"]): str(r["role"]) for r in roles_rows}
     started = time.perf_counter()
     with open_engine("duckdb") as engine:
-        load_world(engine, data)
+        load_world(engine, data, reporter_secret=reporter_secret)
         features, summary = compute(engine)
         n_cdr = int(engine.query("SELECT COUNT(*) AS n FROM cdr").column("n")[0].as_py())
         results: list[ScanResult] = []

@@ -14,8 +14,18 @@ shorter than ``short_call_s``. A "callback" is an incoming call from a number th
 called before. "Novelty" is the share of the window's outgoing events whose callee the SIM had
 never contacted before. ``sims_on_handset`` is how many distinct SIMs the SIM's handset (IMEI)
 had carried by the time this SIM first appeared in it: SIM boxes cycle many.
+``reported_callees_total`` counts the SIM's callees who filed a report to 1185 (any report, at
+or after the SIM's first call to them, counted from the report's hour); ``reported_callee_share``
+divides it by the SIM's distinct callees so far. Reporters are matched through their keyed
+pseudonyms (the ``reporters`` table, :func:`tatsai.analytics.telco.load.register_reporters`).
 
-Tables read: ``cdr``, ``subscribers``, ``cells``, ``reports`` (canonical schemas).
+How it is computed, so that no window frame runs per call record: every source is first
+reduced to one row per (SIM, hour) — the outgoing records in one GROUP BY, and the first
+contact with each callee, cell and handset, incoming calls, reports and reported callees each
+in their own grouped pass — then the rows are stacked (UNION ALL) and summed into one hourly
+table, and the trailing windows are sums over that table, one window pass per SIM.
+
+Tables read: ``cdr``, ``subscribers``, ``cells``, ``reports``, ``reporters``.
 """
 
 from __future__ import annotations
@@ -43,6 +53,8 @@ FEATURES: tuple[str, ...] = (
     "sims_on_handset",
     "sim_age_h",
     "reports_total",
+    "reported_callees_total",
+    "reported_callee_share",
 )
 
 LOCAL_OFFSET_H = 7  # Thailand, no daylight saving time
@@ -172,6 +184,12 @@ in_hour AS (
     FROM inbound i LEFT JOIN first_callee f ON f.imsi = i.imsi AND f.callee = i.caller
     GROUP BY i.imsi, i.hour
 ),
+reported_callees AS (
+    SELECT f.imsi, f.callee, MIN(r.hour) AS hour
+    FROM first_callee f JOIN reporters r ON r.msisdn = f.callee AND r.hour >= f.hour
+    GROUP BY f.imsi, f.callee
+),
+new_reported AS (SELECT imsi, hour, COUNT(*) AS n FROM reported_callees GROUP BY imsi, hour),
 rep AS (
     SELECT s.imsi, {_hour("r.ts")} AS hour, COUNT(*) AS n
     FROM reports r JOIN subscribers s ON s.msisdn = r.indicator_value
@@ -179,19 +197,16 @@ rep AS (
     WHERE r.indicator_type = 'phone'
     GROUP BY s.imsi, {_hour("r.ts")}
 ),
-keys AS (
-    SELECT p.imsi, p.hour FROM per_hour p JOIN active a ON a.imsi = p.imsi
-    UNION SELECT imsi, hour FROM in_hour
-    UNION SELECT imsi, hour FROM rep
-),
 moves AS (
-    SELECT p.imsi, p.hour, p.lat, p.lon,
+    SELECT p.*,
         LAG(p.lat) OVER (PARTITION BY p.imsi ORDER BY p.hour) AS prev_lat,
         LAG(p.lon) OVER (PARTITION BY p.imsi ORDER BY p.hour) AS prev_lon
     FROM per_hour p JOIN active a ON a.imsi = p.imsi
 ),
-hops AS (
-    SELECT imsi, hour,
+events AS (
+    SELECT imsi, hour, calls, sms, answered, short_calls, talk_s, night, border,
+        0 AS calls_in, 0 AS callbacks, 0 AS new_callees, 0 AS new_cells, 0 AS new_imeis,
+        0 AS reports, 0 AS reported_callees,
         CASE WHEN prev_lat IS NULL OR lat IS NULL THEN 0.0 ELSE
             2 * 6371.0 * ASIN(SQRT(LEAST(1.0,
                 POWER(SIN(RADIANS(lat - prev_lat) / 2), 2)
@@ -199,33 +214,54 @@ hops AS (
                   * POWER(SIN(RADIANS(lon - prev_lon) / 2), 2))))
         END AS hop_km
     FROM moves
+    UNION ALL
+    SELECT imsi, hour, 0, 0, 0, 0, 0, 0, 0, calls_in, callbacks, 0, 0, 0, 0, 0, 0.0 FROM in_hour
+    UNION ALL
+    SELECT imsi, hour, 0, 0, 0, 0, 0, 0, 0, 0, 0, n, 0, 0, 0, 0, 0.0 FROM new_callees
+    UNION ALL
+    SELECT imsi, hour, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, n, 0, 0, 0, 0.0 FROM new_cells
+    UNION ALL
+    SELECT imsi, hour, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, n, 0, 0, 0.0 FROM new_imeis
+    UNION ALL
+    SELECT imsi, hour, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, n, 0, 0.0 FROM rep
+    UNION ALL
+    SELECT imsi, hour, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, n, 0.0 FROM new_reported
+),
+hourly AS (
+    SELECT imsi, hour,
+        CAST(SUM(calls) AS BIGINT) AS calls, CAST(SUM(sms) AS BIGINT) AS sms,
+        CAST(SUM(answered) AS BIGINT) AS answered,
+        CAST(SUM(short_calls) AS BIGINT) AS short_calls,
+        CAST(SUM(talk_s) AS BIGINT) AS talk_s, CAST(SUM(night) AS BIGINT) AS night,
+        CAST(SUM(border) AS BIGINT) AS border, CAST(SUM(calls_in) AS BIGINT) AS calls_in,
+        CAST(SUM(callbacks) AS BIGINT) AS callbacks,
+        CAST(SUM(new_callees) AS BIGINT) AS new_callees,
+        CAST(SUM(new_cells) AS BIGINT) AS new_cells,
+        CAST(SUM(new_imeis) AS BIGINT) AS new_imeis,
+        CAST(SUM(reports) AS BIGINT) AS reports,
+        CAST(SUM(reported_callees) AS BIGINT) AS reported_callees,
+        CAST(SUM(hop_km) AS DOUBLE) AS hop_km
+    FROM events GROUP BY imsi, hour
 ),
 rolled AS (
-    SELECT k.imsi, k.hour,
-        CAST(COALESCE(p.calls, 0) AS BIGINT) AS calls_1h,
-        CAST(COALESCE(p.sms, 0) AS BIGINT) AS sms_1h,
-        CAST(SUM(COALESCE(p.calls, 0)) {w} AS BIGINT) AS calls_w,
-        CAST(SUM(COALESCE(p.sms, 0)) {w} AS BIGINT) AS sms_w,
-        CAST(SUM(COALESCE(p.answered, 0)) {w} AS BIGINT) AS answered_w,
-        CAST(SUM(COALESCE(p.short_calls, 0)) {w} AS BIGINT) AS short_w,
-        CAST(SUM(COALESCE(p.talk_s, 0)) {w} AS BIGINT) AS talk_w,
-        CAST(SUM(COALESCE(p.night, 0)) {w} AS BIGINT) AS night_w,
-        CAST(SUM(COALESCE(p.border, 0)) {w} AS BIGINT) AS border_w,
-        CAST(SUM(COALESCE(i.calls_in, 0)) {w} AS BIGINT) AS calls_in_w,
-        CAST(SUM(COALESCE(i.callbacks, 0)) {w} AS BIGINT) AS callbacks_w,
-        CAST(SUM(COALESCE(nc.n, 0)) {w} AS BIGINT) AS new_callees_w,
-        CAST(SUM(COALESCE(h.hop_km, 0.0)) {w} AS DOUBLE) AS distance_km_w,
-        CAST(SUM(COALESCE(ce.n, 0)) {cum} AS BIGINT) AS cells_total,
-        CAST(SUM(COALESCE(ni.n, 0)) {cum} AS BIGINT) AS imeis_total,
-        CAST(SUM(COALESCE(r.n, 0)) {cum} AS BIGINT) AS reports_total
-    FROM keys k
-    LEFT JOIN per_hour p ON p.imsi = k.imsi AND p.hour = k.hour
-    LEFT JOIN in_hour i ON i.imsi = k.imsi AND i.hour = k.hour
-    LEFT JOIN rep r ON r.imsi = k.imsi AND r.hour = k.hour
-    LEFT JOIN new_callees nc ON nc.imsi = k.imsi AND nc.hour = k.hour
-    LEFT JOIN new_cells ce ON ce.imsi = k.imsi AND ce.hour = k.hour
-    LEFT JOIN new_imeis ni ON ni.imsi = k.imsi AND ni.hour = k.hour
-    LEFT JOIN hops h ON h.imsi = k.imsi AND h.hour = k.hour
+    SELECT k.imsi, k.hour, k.calls AS calls_1h, k.sms AS sms_1h,
+        CAST(SUM(k.calls) {w} AS BIGINT) AS calls_w,
+        CAST(SUM(k.sms) {w} AS BIGINT) AS sms_w,
+        CAST(SUM(k.answered) {w} AS BIGINT) AS answered_w,
+        CAST(SUM(k.short_calls) {w} AS BIGINT) AS short_w,
+        CAST(SUM(k.talk_s) {w} AS BIGINT) AS talk_w,
+        CAST(SUM(k.night) {w} AS BIGINT) AS night_w,
+        CAST(SUM(k.border) {w} AS BIGINT) AS border_w,
+        CAST(SUM(k.calls_in) {w} AS BIGINT) AS calls_in_w,
+        CAST(SUM(k.callbacks) {w} AS BIGINT) AS callbacks_w,
+        CAST(SUM(k.new_callees) {w} AS BIGINT) AS new_callees_w,
+        CAST(SUM(k.hop_km) {w} AS DOUBLE) AS distance_km_w,
+        CAST(SUM(k.new_cells) {cum} AS BIGINT) AS cells_total,
+        CAST(SUM(k.new_imeis) {cum} AS BIGINT) AS imeis_total,
+        CAST(SUM(k.reports) {cum} AS BIGINT) AS reports_total,
+        CAST(SUM(k.new_callees) {cum} AS BIGINT) AS callees_total,
+        CAST(SUM(k.reported_callees) {cum} AS BIGINT) AS reported_callees_total
+    FROM hourly k
 )
 SELECT r.imsi, r.hour,
     r.calls_1h, r.sms_1h, r.calls_w, r.sms_w,
@@ -241,7 +277,9 @@ SELECT r.imsi, r.hour,
     r.cells_total, r.distance_km_w, r.imeis_total,
     CAST(COALESCE(hs.sims_on_handset, 0) AS BIGINT) AS sims_on_handset,
     CAST((r.hour + 1) * 3600 - FLOOR(epoch(s.activated_at)) AS DOUBLE) / 3600 AS sim_age_h,
-    r.reports_total
+    r.reports_total,
+    r.reported_callees_total,
+    {ratio("r.reported_callees_total", "r.callees_total")} AS reported_callee_share
 FROM rolled r
 LEFT JOIN handset hs ON hs.imsi = r.imsi
 LEFT JOIN subscribers s ON s.imsi = r.imsi

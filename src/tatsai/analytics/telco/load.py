@@ -15,6 +15,12 @@ row rules below run as one engine pass, naming the file and 1-based row of the f
 * (telco, every format) every ``cdr.cell_id`` is a known cell.
 
 With ``skip_bad_rows`` offending rows are left out instead, and counted.
+
+Reports name their reporter only by a keyed pseudonym (``psn_reporter_…``, HMAC-SHA256 under the
+platform's secret, :mod:`tatsai.core.pseudonym`). To tell which callees later reported to 1185,
+the subscribers' numbers are pseudonymized with the same key and matched: the engine gets a
+``reporters`` table (``msisdn``, ``hour`` = UTC hour index of a report), one row per reporter
+number and hour. Reporters who are not subscribers in the world stay unmatched.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ import pyarrow.parquet as pq
 
 from tatsai.analytics.engine import AnalyticsEngine
 from tatsai.core.errors import InvalidInput, NotFound
+from tatsai.core.pseudonym import pseudonym
 from tatsai.sim.io import ReadStats, read_table
 from tatsai.sim.schemas import TABLES
 
@@ -92,9 +99,15 @@ def _first(engine: AnalyticsEngine, sql: str) -> dict[str, object] | None:
 
 
 def load_world(
-    engine: AnalyticsEngine, data_dir: Path | str, *, skip_bad_rows: bool = False
+    engine: AnalyticsEngine,
+    data_dir: Path | str,
+    *,
+    skip_bad_rows: bool = False,
+    reporter_secret: str | None = None,
 ) -> LoadedWorld:
-    """Register ``cdr``, ``subscribers``, ``cells`` and ``reports`` from ``data_dir`` on ``engine``.
+    """Register ``cdr``, ``subscribers``, ``cells`` and ``reports`` from ``data_dir`` on ``engine``,
+    and ``reporters`` (see the module docstring; ``reporter_secret`` is the pseudonym key, the
+    configured ``TATSAI_SECRET_KEY`` by default).
 
     Raises :class:`NotFound` for a missing folder or table and :class:`InvalidInput` (with the
     file and row) for bad input; see the module docstring.
@@ -129,7 +142,38 @@ def load_world(
                 loaded.skipped_rows += stats.rows_skipped
         engine.register("raw_cdr" if name == "cdr" else name, table)
     _check_cdr(engine, loaded, skip_bad_rows=skip_bad_rows)
+    register_reporters(engine, reporter_secret)
     return loaded
+
+
+REPORTERS_SCHEMA = pa.schema([("msisdn", pa.string()), ("hour", pa.int64())])
+
+
+def register_reporters(engine: AnalyticsEngine, secret: str | None = None) -> int:
+    """Register ``reporters`` (subscriber numbers whose pseudonym filed a report, with the report
+    hours) on ``engine``; returns how many reporter numbers were matched."""
+    reports = engine.query(
+        "SELECT reporter, CAST(FLOOR(epoch(ts) / 3600) AS BIGINT) AS hour FROM reports "
+        "WHERE reporter IS NOT NULL AND ts IS NOT NULL"
+    ).to_pylist()
+    hours: dict[str, set[int]] = {}
+    for row in reports:
+        hours.setdefault(str(row["reporter"]), set()).add(int(str(row["hour"])))
+    matched: dict[str, list[int]] = {}
+    if hours:
+        numbers = engine.query(
+            "SELECT DISTINCT msisdn FROM subscribers WHERE msisdn IS NOT NULL"
+        ).column("msisdn")
+        for number in numbers.to_pylist():
+            token = pseudonym(str(number), purpose="reporter", secret=secret)
+            if token in hours:
+                matched[str(number)] = sorted(hours[token])
+    rows = [(number, hour) for number, found in sorted(matched.items()) for hour in found]
+    table = pa.table(
+        {"msisdn": [r[0] for r in rows], "hour": [r[1] for r in rows]}, schema=REPORTERS_SCHEMA
+    )
+    engine.register("reporters", table)
+    return len(matched)
 
 
 def _ts_expr(column: str, arrow_type: str) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import zlib
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -48,6 +49,7 @@ PARAMS: dict[str, Any] = {
 }
 ROUNDS = 200
 MAX_NEGATIVE_ROWS = 400_000
+HEAVY_WEIGHT = 1.0  # weight of heavy legitimate callers' rows in training (see train)
 
 
 def feature_matrix(features: pa.Table) -> npt.NDArray[np.float64]:
@@ -136,6 +138,7 @@ def _fit(
     *,
     rounds: int,
     seed: int,
+    emphasis: npt.NDArray[np.float64] | None = None,
 ) -> lgb.Booster:
     import lightgbm as lgb
 
@@ -148,6 +151,8 @@ def _fit(
     chosen = np.sort(np.concatenate([positives, negatives]))
     # Negatives were sampled: weight them back so probabilities keep their meaning.
     weight = np.where(label[chosen] == 1, 1.0, total_negatives / max(len(negatives), 1))
+    if emphasis is not None:
+        weight = weight * emphasis[chosen]
     data = lgb.Dataset(
         matrix[chosen], label=label[chosen], weight=weight, feature_name=list(FEATURES)
     )
@@ -162,29 +167,42 @@ def train(
     seed: int = 7,
     folds: int = 3,
     target_precision: float = 0.98,
+    heavy: Collection[str] = (),
+    max_heavy_share: float = 0.001,
+    heavy_weight: float = 1.0,
 ) -> ScamSimModel:
     """Fit on a world's hourly features and truth.
 
-    The decision threshold is chosen on out-of-fold scores (SIMs split into ``folds`` groups,
-    each scored by a model that never saw it): the lowest hourly probability at which the
-    SIM-level precision (a SIM is flagged when any of its rows reaches it) is at least
-    ``target_precision``. The shipped model is then fitted on every row.
+    The decision threshold is chosen on out-of-fold scores of this (training) world (SIMs
+    split into ``folds`` groups, each scored by a model that never saw it): the lowest hourly
+    probability at which the SIM-level precision (a SIM is flagged when any of its rows reaches
+    it) is at least ``target_precision`` and at most ``max_heavy_share`` of the legitimate
+    heavy callers ``heavy`` (IMSIs: call centres, riders, sales) are flagged. The shipped model
+    is then fitted on every row. ``heavy_weight`` multiplies the weight of the heavy callers'
+    rows in every fit (they are few, and the costly mistakes).
     """
     label, keep = labels_for(features, first_scam_hour)
     matrix = feature_matrix(features)
     if not (keep & (label == 1)).any() or not (keep & (label == 0)).any():
         raise InvalidInput("training needs both scam and ordinary SIMs", field="truth")
     imsi = features.column("imsi").to_pylist()
+    heavy_set = frozenset(heavy)
+    emphasis = np.array([heavy_weight if s in heavy_set else 1.0 for s in imsi])
     group = np.array([zlib.crc32(s.encode()) % folds for s in imsi])
     out_of_fold = np.zeros(len(imsi))
     for fold in range(folds):
         train_rows = np.flatnonzero(keep & (group != fold))
-        booster = _fit(matrix, label, train_rows, rounds=rounds, seed=seed + fold)
+        booster = _fit(
+            matrix, label, train_rows, rounds=rounds, seed=seed + fold, emphasis=emphasis
+        )
         held = np.flatnonzero(group == fold)
         out_of_fold[held] = booster.predict(matrix[held])
-    booster = _fit(matrix, label, np.flatnonzero(keep), rounds=rounds, seed=seed)
-    threshold, curve = _pick_threshold(features, out_of_fold, first_scam_hour, target_precision)
+    booster = _fit(matrix, label, np.flatnonzero(keep), rounds=rounds, seed=seed, emphasis=emphasis)
+    threshold, curve = _pick_threshold(
+        features, out_of_fold, first_scam_hour, target_precision, heavy_set, max_heavy_share
+    )
     shown = {0.1, 0.3, 0.5, 0.7, 0.9, 0.95, 0.99, threshold}
+    chosen = next(c for c in curve if c[0] == threshold)
     return ScamSimModel(
         booster=booster,
         threshold=threshold,
@@ -196,9 +214,22 @@ def train(
             "folds": folds,
             "params": PARAMS,
             "target_precision": target_precision,
+            "max_heavy_share": max_heavy_share,
+            "heavy_weight": heavy_weight,
+            "heavy_callers": len(heavy_set),
+            "out_of_fold_at_threshold": {
+                "precision": round(chosen[1], 4),
+                "recall": round(chosen[2], 4),
+                "heavy_flagged": chosen[3],
+            },
             "out_of_fold_sim_curve": [
-                {"threshold": t, "precision": round(p, 4), "recall": round(r, 4)}
-                for t, p, r in curve
+                {
+                    "threshold": t,
+                    "precision": round(p, 4),
+                    "recall": round(r, 4),
+                    "heavy_flagged": h,
+                }
+                for t, p, r, h in curve
                 if round(t, 3) in shown
             ],
         },
@@ -210,20 +241,24 @@ def sim_level_curve(
     scores: npt.NDArray[np.float64],
     first_scam_hour: dict[str, int],
     thresholds: npt.NDArray[np.float64],
-) -> list[tuple[float, float, float]]:
-    """(threshold, precision, recall) with a SIM flagged when any of its rows reaches it."""
+    heavy: frozenset[str] = frozenset(),
+) -> list[tuple[float, float, float, int]]:
+    """(threshold, precision, recall, heavy callers flagged) with a SIM flagged when any of
+    its rows reaches it."""
     imsi = np.array(features.column("imsi").to_pylist(), dtype=object)
     order = np.argsort(imsi, kind="stable")
     sims, starts = np.unique(imsi[order], return_index=True)
     best = np.maximum.reduceat(scores[order], starts) if len(scores) else np.zeros(0)
     truth = np.array([s in first_scam_hour for s in sims], dtype=bool)
+    is_heavy = np.array([s in heavy for s in sims], dtype=bool)
     positives = max(int(truth.sum()), 1)
     curve = []
     for threshold in thresholds:
         flagged = best >= threshold
         hits = int((flagged & truth).sum())
         precision = hits / int(flagged.sum()) if flagged.any() else 1.0
-        curve.append((float(threshold), precision, hits / positives))
+        heavy_hits = int((flagged & is_heavy).sum())
+        curve.append((float(threshold), precision, hits / positives, heavy_hits))
     return curve
 
 
@@ -232,15 +267,21 @@ def _pick_threshold(
     scores: npt.NDArray[np.float64],
     first_scam_hour: dict[str, int],
     target_precision: float,
-) -> tuple[float, list[tuple[float, float, float]]]:
-    """The lowest threshold meeting ``target_precision``; failing that, the best F0.5."""
+    heavy: frozenset[str],
+    max_heavy_share: float,
+) -> tuple[float, list[tuple[float, float, float, int]]]:
+    """The lowest threshold meeting ``target_precision`` and flagging at most
+    ``max_heavy_share`` of ``heavy``; failing that, the best F0.5 among those within the heavy
+    limit (or all, when none is)."""
     grid = np.round(
         np.concatenate([np.arange(0.05, 0.95, 0.01), np.arange(0.95, 0.9995, 0.001)]), 3
     )
-    curve = sim_level_curve(features, scores, first_scam_hour, grid)
-    for threshold, precision, recall in curve:
+    curve = sim_level_curve(features, scores, first_scam_hour, grid, heavy)
+    allowed = max_heavy_share * len(heavy)
+    within = [c for c in curve if c[3] <= allowed] or curve
+    for threshold, precision, recall, _ in within:
         if precision >= target_precision and recall > 0:
             return threshold, curve
     beta2 = 0.25
-    best = max(curve, key=lambda c: (1 + beta2) * c[1] * c[2] / (beta2 * c[1] + c[2] + 1e-12))
+    best = max(within, key=lambda c: (1 + beta2) * c[1] * c[2] / (beta2 * c[1] + c[2] + 1e-12))
     return best[0], curve
