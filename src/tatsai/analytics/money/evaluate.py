@@ -347,7 +347,7 @@ def render_world(result: WorldScores, train_world: Path, test_world: Path) -> li
     if low.any():
         lines += [
             "",
-            f"The {int(low.sum())} below 95 % are small payments (median "
+            f"The {int(low.sum())} below 95 % (FIFO) are small payments (median "
             f"{np.median(result.paid[low]):,.0f} THB; all victim transfers: median "
             f"{np.median(result.paid):,.0f} THB). In the cases inspected the first mule was an "
             "ordinary person's lent account whose own everyday payment left before the "
