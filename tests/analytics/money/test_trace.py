@@ -4,10 +4,12 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 
 from tatsai.analytics.money import export
 from tatsai.analytics.money.trace import TransferIndex, trace
+from tatsai.cli import main
 from tatsai.core.errors import InvalidInput, NotFound
 
 from .conftest import T0, World, transfers_table
@@ -117,3 +119,121 @@ def test_simulated_rings_are_traced_to_the_atm(small_world: World) -> None:
         )
         assert recovered == pytest.approx(trail.traced_amount, rel=1e-6)
         assert mule_share >= 0.95 * trail.traced_amount
+
+
+L1, SHOP = "004-0000000041", "002-0000000077"
+
+
+def lent_account_rows() -> list[tuple[str, dt.datetime, str, str | None, float, str]]:
+    return [
+        # An ordinary person's account lent to the gang: 300 of its own before the scam.
+        ("pre", at(-60), "002-0000000099", L1, 300.0, "transfer"),
+        ("v1", at(0), VICTIM, L1, 5_000.0, "transfer"),
+        ("salary", at(2), "002-0000000098", L1, 2_000.0, "transfer"),  # own money, after
+        ("shop", at(5), L1, SHOP, 1_000.0, "transfer"),  # the holder's everyday payment
+        ("fwd", at(20), L1, M2, 5_000.0, "transfer"),  # the gang's forward
+        ("cash", at(30), M2, None, 5_000.0, "atm_withdrawal"),
+    ]
+
+
+def lent_account() -> TransferIndex:
+    return TransferIndex(transfers_table(lent_account_rows()))
+
+
+def test_fifo_and_libr_differ_on_a_lent_account() -> None:
+    fifo = trace(lent_account(), txn="v1", attribution="fifo")
+    # FIFO: the payment takes the 300 old money, then 700 of the victim's; the forward takes
+    # the 4,300 left of it before the salary.
+    assert fifo.accounts[L1].rule == "fifo"
+    assert fifo.accounts[SHOP].received == pytest.approx(700.0)
+    assert fifo.accounts[M2].received == pytest.approx(4_300.0)
+    assert fifo.accounts[M2].cashed_out == pytest.approx(4_300.0)
+    assert fifo.accounts[L1].held == pytest.approx(0.0)
+
+    libr = trace(lent_account(), txn="v1", attribution="libr")
+    # LIBR: the holder's own 2,300 pays the 1,000 first, so no traced money goes to the shop;
+    # the forward of 5,000 takes the 1,300 own money left, then 3,700 traced; 1,300 traced
+    # stays on the account (its lowest balance afterwards).
+    assert libr.accounts[L1].rule == "libr"
+    assert SHOP not in libr.accounts
+    assert libr.accounts[M2].received == pytest.approx(3_700.0)
+    assert libr.accounts[M2].cashed_out == pytest.approx(3_700.0)
+    assert libr.accounts[L1].held == pytest.approx(1_300.0)
+    for trail in (fifo, libr):
+        total = sum(a.held for a in trail.accounts.values()) + trail.cashed_out
+        assert total == pytest.approx(5_000.0)
+
+
+def test_libr_is_not_replenished_by_later_deposits() -> None:
+    rows = [
+        ("v1", at(0), VICTIM, L1, 5_000.0, "transfer"),
+        ("spend", at(5), L1, SHOP, 4_000.0, "transfer"),  # balance down to 1,000
+        ("refill", at(10), "002-0000000098", L1, 9_000.0, "transfer"),  # untraced
+        ("fwd", at(20), L1, M2, 2_000.0, "transfer"),
+    ]
+    trail = trace(TransferIndex(transfers_table(rows)), txn="v1", attribution="libr")
+    # No own money: the 4,000 is all traced; 1,000 traced stays (the lowest balance) and the
+    # later 9,000 does not bring any back; the forward is paid from that own 9,000 first.
+    assert trail.accounts[SHOP].received == pytest.approx(4_000.0)
+    assert M2 not in trail.accounts
+    assert trail.accounts[L1].held == pytest.approx(1_000.0)
+
+
+def test_fifo_and_libr_agree_when_all_money_moves_on() -> None:
+    rows = [
+        ("pre", at(-60), "002-0000000099", L1, 1_000.0, "transfer"),
+        ("v1", at(0), VICTIM, L1, 4_000.0, "transfer"),
+        ("fwd", at(10), L1, M2, 5_000.0, "transfer"),  # everything the account holds
+        ("cash", at(20), M2, None, 5_000.0, "atm_withdrawal"),
+    ]
+    index = TransferIndex(transfers_table(rows))
+    for rule in ("fifo", "libr"):
+        trail = trace(index, txn="v1", attribution=rule)  # type: ignore[arg-type]
+        assert trail.accounts[M2].received == pytest.approx(4_000.0)
+        assert trail.accounts[M2].cashed_out == pytest.approx(4_000.0)
+        assert trail.accounts[L1].held == pytest.approx(0.0)
+
+
+def test_libr_with_an_unknown_balance_and_bad_rule() -> None:
+    rows = [
+        ("x", at(-120), M1, "002-0000000098", 500.0, "transfer"),
+        ("y", at(-100), "002-0000000099", M1, 3_000.0, "transfer"),
+        ("v1", at(0), VICTIM, M1, 2_500.0, "transfer"),
+        ("a", at(5), M1, M2, 1_000.0, "transfer"),
+        ("b", at(6), M1, M3, 3_000.0, "transfer"),
+    ]
+    index = TransferIndex(transfers_table(rows))
+    trail = trace(index, txn="v1", attribution="libr")
+    # Balance before arrival: 2,500 net over the window, spent first: 1,000 of it, then the
+    # next 3,000 is 1,500 own and 1,500 traced.
+    assert trail.accounts[M1].rule == "libr"
+    assert M2 not in trail.accounts
+    assert trail.accounts[M3].received == pytest.approx(1_500.0)
+    assert trail.accounts[M1].held == pytest.approx(1_000.0)
+    with pytest.raises(InvalidInput) as bad:
+        trace(index, txn="v1", attribution="lifo")  # type: ignore[arg-type]
+    assert bad.value.field == "attribution"
+
+
+def test_cli_attribution(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "t.parquet"
+    pq.write_table(transfers_table(lent_account_rows()), path)
+    held = {}
+    for rule in ("fifo", "libr"):
+        out = tmp_path / f"{rule}.json"
+        with pytest.raises(SystemExit) as ok:
+            main(["money", "trace", "--transfers", str(path), "--txn", "v1",
+                  "--attribution", rule, "--output", str(out)])  # fmt: skip
+        assert ok.value.code == 0
+        points = json.loads(out.read_text())["freeze_points"]
+        held[rule] = {p["account_id"]: p for p in points}
+    assert L1 not in held["fifo"]
+    assert held["fifo"][SHOP]["held_thb"] == 700.0
+    assert held["libr"][L1]["held_thb"] == 1_300.0
+    assert SHOP not in held["libr"]
+    with pytest.raises(SystemExit) as done:
+        main(["money", "trace", "--transfers", str(path), "--txn", "v1", "--attribution", "x"])
+    assert done.value.code == 2
+    err = capsys.readouterr().err
+    assert "attribution" in err
+    assert len(err.strip().splitlines()) == 1

@@ -21,7 +21,7 @@ from tatsai.analytics.money.service import (
     read_labels,
     score_accounts,
 )
-from tatsai.analytics.money.trace import TransferIndex, trace
+from tatsai.analytics.money.trace import ATTRIBUTIONS, TransferIndex, trace
 from tatsai.core.errors import InvalidInput
 
 money_app = typer.Typer(help="Money trail and mule accounts: trace, train, score.")
@@ -85,6 +85,13 @@ def trace_command(
     ),
     hops: int = typer.Option(5, "--hops", min=1, max=20, help="Transfers to follow at most."),
     window: str = typer.Option("72h", "--window", help="How long after the start (e.g. 72h)."),
+    attribution: str = typer.Option(
+        "fifo",
+        "--attribution",
+        help="Which money leaves a mixed account first: fifo (oldest first; proportional "
+        "where the balance is unknown) or libr (lowest intermediate balance rule: the "
+        "holder's own money first).",
+    ),
     output: Path | None = typer.Option(None, "--output", help="Write the JSON trail here."),
     ftm_out: Path | None = typer.Option(
         None, "--ftm", help="Write FollowTheMoney entities (JSON lines)."
@@ -98,9 +105,18 @@ def trace_command(
     skip_bad_rows: bool = SKIP,
 ) -> None:
     """Follow money forward from a transfer or an account; print the trail as JSON."""
+    if attribution not in ATTRIBUTIONS:
+        raise InvalidInput(
+            f"--attribution must be one of {', '.join(ATTRIBUTIONS)}", field="attribution"
+        )
     table = _load(transfers, layout, accounts, skip_bad_rows)
     trail = trace(
-        TransferIndex(table), txn=txn, account=account, hops=hops, window_s=parse_window(window)
+        TransferIndex(table),
+        txn=txn,
+        account=account,
+        hops=hops,
+        window_s=parse_window(window),
+        attribution="libr" if attribution == "libr" else "fifo",
     )
     data = export.trail_json(trail)
     if ftm_out is not None:
@@ -244,7 +260,12 @@ def eval_command(
             )
         typer.echo(
             f"world traces: {float((world.recovered >= 0.95).mean()):.1%} of victim transfers "
-            f"recover ≥ 95 %, by amount {world.recovered_amount:.3f}"
+            f"recover ≥ 95 %, by amount {world.recovered_amount:.3f} (FIFO)"
+        )
+        libr = world.traces["libr"]
+        typer.echo(
+            f"world traces: {float((libr.recovered >= 0.95).mean()):.1%} of victim transfers "
+            f"recover ≥ 95 %, by amount {libr.recovered_amount:.3f} (LIBR)"
         )
     diagnosis = ev.diagnose(amlsim, engine_name=engine_name)
     ev.write_block(doc, ev.render(results, command, diagnosis, world_lines))

@@ -29,7 +29,7 @@ from tatsai.analytics.engine import EngineName, open_engine
 from tatsai.analytics.money.features import BASELINE_FEATURES, FEATURES, account_features
 from tatsai.analytics.money.io import load_transfers
 from tatsai.analytics.money.model import train
-from tatsai.analytics.money.trace import TransferIndex, trace
+from tatsai.analytics.money.trace import Attribution, TransferIndex, trace
 from tatsai.core.errors import InvalidInput
 from tatsai.sim.io import read_table, table_path
 from tatsai.sim.schemas import TRANSFERS, TRUTH_MULE_ACCOUNTS, TRUTH_VICTIM_TRANSFERS
@@ -143,12 +143,67 @@ class WorldScores:
     accounts: int
     mules: int
     victims: int
+    traces: dict[str, TraceRecovery]  # per attribution rule ("fifo", "libr")
+
+    @property
+    def recovered(self) -> np.ndarray:
+        """Per victim transfer, under the default rule (FIFO): recovered share (0..1)."""
+        return self.traces["fifo"].recovered
+
+    @property
+    def paid(self) -> np.ndarray:
+        return self.traces["fifo"].paid
+
+    @property
+    def recovered_amount(self) -> float:
+        return self.traces["fifo"].recovered_amount
+
+
+@dataclass(frozen=True)
+class TraceRecovery:
+    """How much of the victims' money the traces recover under one attribution rule."""
+
+    attribution: str
     recovered: np.ndarray  # per victim transfer: recovered share (0..1)
     paid: np.ndarray  # per victim transfer: THB
     recovered_amount: float  # over all victim transfers: recovered THB / paid THB
 
 
-def _world(folder: Path) -> tuple[pa.Table, dict[str, str], list[str]]:
+def trace_recovery(
+    transfers: pa.Table,
+    gang_of: dict[str, str],
+    victims: list[str],
+    attribution: Attribution = "fifo",
+    index: TransferIndex | None = None,
+) -> TraceRecovery:
+    """Trace every victim transfer 5 hops / 72 h and measure what reaches the receiving gang."""
+    index = TransferIndex(transfers) if index is None else index
+    dst_of = dict(
+        zip(
+            transfers.column("txn_id").to_pylist(),
+            transfers.column("dst_account").to_pylist(),
+            strict=True,
+        )
+    )
+    shares, amounts, paid, recovered = [], [], 0.0, 0.0
+    for txn in victims:
+        trail = trace(index, txn=txn, hops=5, window_s=72 * 3600, attribution=attribution)
+        gang = gang_of.get(dst_of[txn] or "")
+        on_path = sum(
+            a.held + a.cashed_out
+            for a in trail.accounts.values()
+            if gang is not None and gang_of.get(a.account_id) == gang
+        )
+        shares.append(on_path / trail.traced_amount if trail.traced_amount > 0 else 0.0)
+        amounts.append(trail.traced_amount)
+        paid += trail.traced_amount
+        recovered += on_path
+    return TraceRecovery(
+        attribution, np.array(shares), np.array(amounts), recovered / paid if paid > 0 else 0.0
+    )
+
+
+def load_world(folder: Path) -> tuple[pa.Table, dict[str, str], list[str]]:
     """A world's transfers, its mule accounts' gangs and its victim transfer ids."""
     paths = {}
     for table in (TRANSFERS, TRUTH_MULE_ACCOUNTS, TRUTH_VICTIM_TRANSFERS):
@@ -189,12 +244,12 @@ def recall_at_precision(y: np.ndarray, score: np.ndarray, floor: float = 0.90) -
 
 def evaluate_worlds(train_world: Path, test_world: Path) -> WorldScores:
     """Train on ``train_world``, score ``test_world``'s accounts and trace its victims."""
-    train_transfers, train_gangs, _ = _world(train_world)
+    train_transfers, train_gangs, _ = load_world(train_world)
     with open_engine("duckdb") as engine:
         train_feats = account_features(engine, train_transfers)
     del train_transfers
     train_y = np.array([a in train_gangs for a in train_feats.column("account_id").to_pylist()])
-    transfers, gang_of, victims = _world(test_world)
+    transfers, gang_of, victims = load_world(test_world)
     with open_engine("duckdb") as engine:
         test_feats = account_features(engine, transfers)
     ids = test_feats.column("account_id").to_pylist()
@@ -209,37 +264,11 @@ def evaluate_worlds(train_world: Path, test_world: Path) -> WorldScores:
         p90.append(_scores(label, y, score, float(model.facts["threshold_p90"])))
         at_p90.append(recall_at_precision(y, score))
     index = TransferIndex(transfers)
-    dst_of = dict(
-        zip(
-            transfers.column("txn_id").to_pylist(),
-            transfers.column("dst_account").to_pylist(),
-            strict=True,
-        )
-    )
-    shares, amounts, paid, recovered = [], [], 0.0, 0.0
-    for txn in victims:
-        trail = trace(index, txn=txn, hops=5, window_s=72 * 3600)
-        gang = gang_of.get(dst_of[txn] or "")
-        on_path = sum(
-            a.held + a.cashed_out
-            for a in trail.accounts.values()
-            if gang is not None and gang_of.get(a.account_id) == gang
-        )
-        shares.append(on_path / trail.traced_amount if trail.traced_amount > 0 else 0.0)
-        amounts.append(trail.traced_amount)
-        paid += trail.traced_amount
-        recovered += on_path
-    return WorldScores(
-        models,
-        p90,
-        at_p90,
-        len(y),
-        int(y.sum()),
-        len(victims),
-        np.array(shares),
-        np.array(amounts),
-        recovered / paid if paid > 0 else 0.0,
-    )
+    rules: tuple[Attribution, ...] = ("fifo", "libr")
+    traces: dict[str, TraceRecovery] = {
+        rule: trace_recovery(transfers, gang_of, victims, rule, index) for rule in rules
+    }
+    return WorldScores(models, p90, at_p90, len(y), int(y.sum()), len(victims), traces)
 
 
 def render_world(result: WorldScores, train_world: Path, test_world: Path) -> list[str]:
@@ -286,14 +315,18 @@ def render_world(result: WorldScores, train_world: Path, test_world: Path) -> li
         "trail places on the receiving gang's mule accounts, held or cashed out, over the "
         "amount paid):",
         "",
-        "| victim transfers | recovered ≥ 95 % | median share | 5th percentile | lowest | "
-        "by amount |",
-        "|---|---|---|---|---|---|",
+        "| attribution | victim transfers | recovered ≥ 95 % | median share | 5th percentile | "
+        "lowest | by amount |",
+        "|---|---|---|---|---|---|---|",
     ]
-    if len(share):
+    for rule, label in (("fifo", "FIFO (default)"), ("libr", "LIBR")):
+        got = result.traces.get(rule)
+        if got is None or not len(got.recovered):
+            continue
+        rec = got.recovered
         lines.append(
-            f"| {len(share):,} | {np.mean(share >= 0.95):.1%} | {np.median(share):.3f} | "
-            f"{np.percentile(share, 5):.3f} | {share.min():.3f} | {result.recovered_amount:.3f} |"
+            f"| {label} | {len(rec):,} | {np.mean(rec >= 0.95):.1%} | {np.median(rec):.3f} | "
+            f"{np.percentile(rec, 5):.3f} | {rec.min():.3f} | {got.recovered_amount:.3f} |"
         )
     every = bool(len(share)) and bool(np.all(share >= 0.95))
     low = share < 0.95
@@ -301,12 +334,20 @@ def render_world(result: WorldScores, train_world: Path, test_world: Path) -> li
         "",
         f"Target: traces recover ≥ 95 % of each victim's money path — "
         f"**{'met' if every else 'missed'}** ({np.mean(share >= 0.95):.1%} of victim "
-        f"transfers reach it; {int(low.sum())} do not).",
+        f"transfers reach it; {int(low.sum())} do not; default FIFO attribution).",
     ]
+    libr = result.traces.get("libr")
+    if libr is not None and len(libr.recovered):
+        libr_low = libr.recovered < 0.95
+        lines[-1] += (
+            f" Under LIBR (`--attribution libr`): "
+            f"**{'met' if not libr_low.any() else 'missed'}** "
+            f"({np.mean(~libr_low):.1%}; {int(libr_low.sum())} do not)."
+        )
     if low.any():
         lines += [
             "",
-            f"The {int(low.sum())} below 95 % are small payments (median "
+            f"The {int(low.sum())} below 95 % (FIFO) are small payments (median "
             f"{np.median(result.paid[low]):,.0f} THB; all victim transfers: median "
             f"{np.median(result.paid):,.0f} THB). In the cases inspected the first mule was an "
             "ordinary person's lent account whose own everyday payment left before the "

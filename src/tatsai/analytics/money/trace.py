@@ -12,6 +12,11 @@ Attribution (see docs/money-trail.md):
     balance at that moment; the balance before arrival is the net inflow over the window before.
   - An outflow larger than what the account is known to hold is paid from unknown, untraced
     money for the excess.
+* **LIBR** (``attribution="libr"``, the lowest intermediate balance rule) instead of FIFO and
+  proportional: the account holder's own (untraced) money is deemed spent first, so traced
+  money stays in the account up to the lowest balance the account reaches afterwards; later
+  untraced deposits never replenish it. The balance before arrival is the same as above
+  (rebuilt when known, the window's net inflow when not).
 * Money is followed transfer by transfer in time order (cycles included: money coming back is
   traced again) for at most ``hops`` transfers from the start and within ``window`` seconds of
   the first traced transfer. A transfer with no ``dst_account`` or a cash channel
@@ -25,6 +30,7 @@ from __future__ import annotations
 import heapq
 from collections import deque
 from dataclasses import dataclass, field
+from typing import Literal, get_args
 
 import numpy as np
 import pyarrow as pa
@@ -34,6 +40,9 @@ from tatsai.analytics.money.features import CASH_OUT_CHANNELS
 from tatsai.core.errors import InvalidInput, NotFound
 
 EPSILON = 1e-9
+
+Attribution = Literal["fifo", "libr"]
+ATTRIBUTIONS: tuple[str, ...] = get_args(Attribution)
 
 
 @dataclass
@@ -158,10 +167,12 @@ class TransferIndex:
 
 
 class _Holder:
-    """One traced account's money: a FIFO queue of (amount, traced) or proportional totals."""
+    """One traced account's money: a FIFO queue of (amount, traced), proportional totals, or
+    LIBR totals (untraced money leaves first)."""
 
-    def __init__(self, balance: float, known: bool) -> None:
-        self.fifo = known
+    def __init__(self, balance: float, known: bool, libr: bool = False) -> None:
+        self.libr = libr
+        self.fifo = known and not libr
         self.queue: deque[list[float]] = deque()
         self.balance = max(balance, 0.0)
         self.traced = 0.0
@@ -188,6 +199,10 @@ class _Holder:
                 need -= take
                 if piece[0] <= EPSILON:
                     self.queue.popleft()
+        elif self.libr:
+            # The holder's own money goes first; only what exceeds it is traced money.
+            own = max(self.balance - self.traced, 0.0)
+            traced = min(self.traced, max(amount - own, 0.0))
         else:
             traced = amount * self.traced / max(self.balance, amount) if self.traced > 0 else 0.0
         self.balance = max(self.balance - amount, 0.0)
@@ -202,10 +217,19 @@ def trace(
     account: str | None = None,
     hops: int = 5,
     window_s: int = 72 * 3600,
+    attribution: Attribution = "fifo",
 ) -> Trail:
-    """Trace forward from transfer ``txn`` or from every outflow of ``account`` in the window."""
+    """Trace forward from transfer ``txn`` or from every outflow of ``account`` in the window.
+
+    ``attribution`` is ``"fifo"`` (FIFO where the balance is known, proportional where not) or
+    ``"libr"`` (the lowest intermediate balance rule everywhere)."""
     if (txn is None) == (account is None):
         raise InvalidInput("give exactly one of a transfer id or an account", field="txn")
+    if attribution not in ATTRIBUTIONS:
+        raise InvalidInput(
+            f"attribution must be one of {', '.join(ATTRIBUTIONS)}", field="attribution"
+        )
+    libr = attribution == "libr"
     if hops < 1:
         raise InvalidInput("hops must be at least 1", field="hops")
     heap: list[tuple[int, int]] = []
@@ -244,11 +268,10 @@ def trace(
             )  # fmt: skip
             signed = np.where(index.dst[lookback] == acct, 1.0, -1.0) * index.amount[lookback]
             balance = float(signed.sum())
-        holders[acct] = _Holder(balance, known)
+        holders[acct] = _Holder(balance, known, libr)
         hop_of[acct] = hop
-        trail.accounts[name[acct]] = AccountTrail(
-            name[acct], hop, at, rule="fifo" if known else "proportional"
-        )
+        rule = "libr" if libr else "fifo" if known else "proportional"
+        trail.accounts[name[acct]] = AccountTrail(name[acct], hop, at, rule=rule)
         if hop >= hops:
             return  # money is attributed here but not followed further
         for outgoing in (True, False):
