@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -106,9 +106,15 @@ def scan(
     The hourly features are scored as they arrive, ``batch_rows`` at a time, keeping only
     each SIM's deciding row: memory does not grow with the number of SIM-hours."""
     params = params or FeatureParams()
-    summary = engine.query(sim_summary_sql(params)).to_pylist()
+    # Kept as Arrow (compact) and turned into Python rows only while the verdicts are made.
+    summary = engine.query(sim_summary_sql(params))
     batches = engine.query_batches(hourly_features_sql(params), batch_rows)
-    return _score_batches(batches, summary, model)
+    return _score_batches(batches, _pyrows(summary), model)
+
+
+def _pyrows(table: pa.Table, batch_rows: int = 65_536) -> Iterator[dict[str, object]]:
+    for batch in table.to_batches(max_chunksize=batch_rows):
+        yield from batch.to_pylist()
 
 
 def score(
@@ -126,7 +132,7 @@ def score(
 
 def _score_batches(
     batches: Iterable[pa.RecordBatch],
-    summary: list[dict[str, object]],
+    summary: Iterable[dict[str, object]],
     model: ScamSimModel | None,
 ) -> ScanResult:
     """Fold hourly feature batches (ordered by SIM and hour) into the deciding row of each
@@ -213,7 +219,7 @@ def _decide(
 def _verdicts(
     features: pa.Table,
     scores: npt.NDArray[np.float64],
-    summary: list[dict[str, object]],
+    summary: Iterable[dict[str, object]],
     model: ScamSimModel | None,
     threshold: float,
     scored_by: str,
