@@ -4,13 +4,16 @@ Writes a synthetic world in the canonical schemas (``--rows`` call records of ``
 SIMs over 7 days, 2,000 cells), then runs in separate processes, side by side:
 
 * floor — bare DuckDB ``SELECT a_imsi, count(*) … GROUP BY a_imsi`` over the same files;
-* features — the scan's work before scoring: load and check the world (one pass), hourly
-  sliding-window features and the per-SIM summary.
+* features — the scan's work before scoring: load and check the world (one pass), the per-SIM
+  summary and the hourly sliding-window features, read in record batches as the scan reads them;
+* scan — the whole scan as ``tatsai telco scan`` runs it (features scored batch by batch with
+  the shipped model, one verdict per SIM), without writing the CSV.
 
 Prints a table with seconds (median of ``--repeat`` runs), records/s, the ratio to the floor and
 each process's peak resident memory. Usage::
 
     python benchmarks/bench_telco_scan.py --rows 10000000 [--repeat 3] [--memory-limit 6GB]
+        [--stages floor,features,scan]
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from tatsai.sim.schemas import TABLES
 START_S = 1_772_409_600  # 2026-03-02 00:00 UTC
 DAYS = 7
 CHUNK = 2_000_000
+STAGES = ("floor", "features", "scan")
 
 
 def _ids(prefix: str, values: np.ndarray, width: int) -> pa.Array:
@@ -124,6 +128,8 @@ def _stage(stage: str, folder: Path, threads: int, memory_limit: str) -> dict[st
     from tatsai.analytics.engine import DuckDBEngine
     from tatsai.analytics.telco.features import hourly_features_sql, sim_summary_sql
     from tatsai.analytics.telco.load import load_world
+    from tatsai.analytics.telco.model import load_shipped
+    from tatsai.analytics.telco.scan import scan
 
     engine = DuckDBEngine(threads=threads, memory_limit=memory_limit)
     started = time.perf_counter()
@@ -131,11 +137,14 @@ def _stage(stage: str, folder: Path, threads: int, memory_limit: str) -> dict[st
         engine.register("cdr_files", folder / "cdr")  # a view over read_parquet, nothing more
         out = engine.query("SELECT a_imsi, count(*) AS n FROM cdr_files GROUP BY a_imsi")
         produced = out.num_rows
+    elif stage == "features":
+        load_world(engine, folder)
+        summary = engine.query(sim_summary_sql())
+        hourly = sum(b.num_rows for b in engine.query_batches(hourly_features_sql()))
+        produced = hourly + summary.num_rows
     else:
         load_world(engine, folder)
-        features = engine.query(hourly_features_sql())
-        summary = engine.query(sim_summary_sql())
-        produced = features.num_rows + summary.num_rows
+        produced = len(scan(engine, model=load_shipped()).verdicts)
     seconds = time.perf_counter() - started
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {"seconds": seconds, "rows_out": produced, "peak_mb": peak_kib / 1024}
@@ -150,8 +159,12 @@ def main() -> None:
     parser.add_argument(
         "--data", type=Path, default=Path(tempfile.gettempdir()) / "tatsai-bench-telco"
     )
-    parser.add_argument("--stage", choices=["floor", "features"], help=argparse.SUPPRESS)
+    parser.add_argument("--stages", default=",".join(STAGES), help="Comma-separated stages.")
+    parser.add_argument("--stage", choices=STAGES, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    stages = [s for s in args.stages.split(",") if s]
+    if not stages or any(s not in STAGES for s in stages) or "floor" not in stages:
+        parser.error(f"--stages: a comma-separated choice of {', '.join(STAGES)}, with floor")
     folder = args.data / f"rows-{args.rows}"
     if args.stage:
         print(json.dumps(_stage(args.stage, folder, args.threads, args.memory_limit)))
@@ -159,7 +172,7 @@ def main() -> None:
     if not (folder / "cells.parquet").exists():
         print(f"writing {args.rows:,} synthetic call records to {folder} …", file=sys.stderr)
         generate(folder, args.rows)
-    results: dict[str, list[dict[str, float]]] = {"floor": [], "features": []}
+    results: dict[str, list[dict[str, float]]] = {stage: [] for stage in stages}
     load_before = os.getloadavg()
     for _ in range(args.repeat):
         for stage in results:  # interleaved, so both see the same machine load

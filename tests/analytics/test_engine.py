@@ -97,3 +97,13 @@ def test_unknown_engine() -> None:
 def test_translation_to_spark_keeps_the_meaning() -> None:
     spark_sql = to_spark_sql("SELECT epoch(ts) AS e, median(x) AS m FROM t GROUP BY 1")
     assert "UNIX" in spark_sql.upper() or "EPOCH" not in spark_sql.upper()
+
+
+def test_query_batches_stream_the_whole_result_in_order(analytics_engine: AnalyticsEngine) -> None:
+    analytics_engine.register("calls", _calls())
+    sql = "SELECT a, b, duration_s FROM calls ORDER BY duration_s DESC"
+    batches = list(analytics_engine.query_batches(sql, batch_rows=3))
+    assert [b.num_rows for b in batches] == [3, 1]
+    streamed = pa.Table.from_batches(batches).to_pylist()
+    assert streamed == analytics_engine.query(sql).to_pylist()
+    assert [r["duration_s"] for r in streamed] == [120, 30, 5, 0]

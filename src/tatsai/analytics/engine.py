@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal
@@ -40,6 +41,13 @@ class AnalyticsEngine(ABC):
     @abstractmethod
     def query(self, sql: str) -> pa.Table:
         """Run ``sql`` (DuckDB dialect) and return the whole result as an Arrow table."""
+
+    def query_batches(self, sql: str, batch_rows: int = 500_000) -> Iterator[pa.RecordBatch]:
+        """Run ``sql`` and yield its result in order, in record batches of at most
+        ``batch_rows`` rows, so a caller can fold a large result without holding it whole.
+        Run no other query on the engine until the iteration ends. (This default collects the
+        whole result first; engines that can stream override it.)"""
+        yield from self.query(sql).to_batches(max_chunksize=batch_rows)
 
     @abstractmethod
     def alias(self, name: str, sql: str) -> None:
@@ -118,6 +126,14 @@ class DuckDBEngine(AnalyticsEngine):
 
     def query(self, sql: str) -> pa.Table:
         return self.con.sql(sql).to_arrow_table()
+
+    def query_batches(self, sql: str, batch_rows: int = 500_000) -> Iterator[pa.RecordBatch]:
+        # Streamed: DuckDB hands over one batch at a time, spilling what it must keep to disk.
+        reader = self.con.sql(sql).to_arrow_reader(batch_rows)
+        try:
+            yield from reader
+        finally:
+            reader.close()
 
     def alias(self, name: str, sql: str) -> None:
         self.con.execute(f"CREATE OR REPLACE VIEW {_check_name(name)} AS {sql}")

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from tatsai.analytics.engine import AnalyticsEngine
 from tatsai.analytics.telco import rules
@@ -51,6 +53,9 @@ class SimVerdict:
 
 @dataclass
 class ScanResult:
+    """The verdicts, and ``features``: each scored SIM's deciding hourly row (see
+    :func:`score`), one row per SIM that has hourly features, in the hourly table's columns."""
+
     verdicts: list[SimVerdict]
     features: pa.Table
     threshold: float
@@ -86,33 +91,145 @@ def compute(
     return features, summary
 
 
+BATCH_ROWS = 500_000
+
+
 def scan(
     engine: AnalyticsEngine,
     *,
     params: FeatureParams | None = None,
     model: ScamSimModel | None = None,
+    batch_rows: int = BATCH_ROWS,
 ) -> ScanResult:
-    """Score every SIM in the world registered on ``engine`` (see :mod:`.load`)."""
-    features, summary = compute(engine, params)
-    return score(features, summary, model=model)
+    """Score every SIM in the world registered on ``engine`` (see :mod:`.load`).
+
+    The hourly features are scored as they arrive, ``batch_rows`` at a time, keeping only
+    each SIM's deciding row: memory does not grow with the number of SIM-hours."""
+    params = params or FeatureParams()
+    # Kept as Arrow (compact) and turned into Python rows only while the verdicts are made.
+    summary = engine.query(sim_summary_sql(params))
+    batches = engine.query_batches(hourly_features_sql(params), batch_rows)
+    return _score_batches(batches, _pyrows(summary), model)
+
+
+def _pyrows(table: pa.Table, batch_rows: int = 65_536) -> Iterator[dict[str, object]]:
+    for batch in table.to_batches(max_chunksize=batch_rows):
+        yield from batch.to_pylist()
 
 
 def score(
-    features: pa.Table, summary: list[dict[str, object]], *, model: ScamSimModel | None = None
+    features: pa.Table,
+    summary: list[dict[str, object]],
+    *,
+    model: ScamSimModel | None = None,
+    batch_rows: int = BATCH_ROWS,
 ) -> ScanResult:
-    """Verdicts from computed features: the model's when given, else the rules'."""
-    columns = _columns(features)
-    fired = (
-        rules.fired_matrix(columns) if features.num_rows else np.zeros((0, len(rules.RULES)), bool)
-    )
+    """Verdicts from computed features: the model's when given, else the rules'. A SIM's
+    deciding row is its first row at or above the threshold, or its first highest-scoring
+    row when none reaches it."""
+    return _score_batches(features.to_batches(max_chunksize=batch_rows), summary, model)
+
+
+def _score_batches(
+    batches: Iterable[pa.RecordBatch],
+    summary: Iterable[dict[str, object]],
+    model: ScamSimModel | None,
+) -> ScanResult:
+    """Fold hourly feature batches (ordered by SIM and hour) into the deciding row of each
+    SIM, then turn those rows and the summary into verdicts."""
     if model is not None:
-        scores = model.predict(feature_matrix(features))
         threshold, scored_by = model.threshold, "model"
     else:
-        scores = rules.rule_scores(fired)
         threshold, scored_by = rules.RULE_THRESHOLD, "rules"
-    deciding = _deciding_rows(features, scores, threshold)
-    contributions = _explain(model, features, deciding, scores, threshold)
+    kept: list[tuple[pa.Table, npt.NDArray[np.float64]]] = []
+    carry: pa.Table | None = None
+    schema: pa.Schema | None = None
+    for batch in batches:
+        schema = batch.schema
+        chunk = pa.Table.from_batches([batch])
+        if carry is not None:
+            chunk = pa.concat_tables([carry, chunk])
+        # The last SIM of a batch may go on in the next one: hold its rows back.
+        split = chunk.num_rows - _last_run_length(chunk.column("imsi"))
+        carry = chunk.slice(split)
+        if split:
+            kept.append(_decide(chunk.slice(0, split), model, threshold))
+    if carry is not None and carry.num_rows:
+        kept.append(_decide(carry, model, threshold))
+    if kept:
+        features = pa.concat_tables([t for t, _ in kept]).combine_chunks()
+        scores = np.concatenate([s for _, s in kept])
+    else:
+        empty = (
+            schema.empty_table()
+            if schema is not None
+            else pa.table({"imsi": pa.array([], pa.string()), "hour": pa.array([], pa.int64())})
+        )
+        features, scores = empty, np.zeros(0)
+    return _verdicts(features, scores, summary, model, threshold, scored_by)
+
+
+def _last_run_length(imsi: pa.ChunkedArray) -> int:
+    """How many rows at the end of ``imsi`` belong to its last SIM."""
+    if len(imsi) == 0:
+        return 0
+    last = imsi[-1]
+    same = pc.is_null(imsi) if not last.is_valid else pc.equal(imsi, last)
+    return int(pc.sum(same.fill_null(False)).as_py() or 0)
+
+
+def _scores(
+    features: pa.Table, model: ScamSimModel | None
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
+    fired = (
+        rules.fired_matrix(_columns(features))
+        if features.num_rows
+        else np.zeros((0, len(rules.RULES)), bool)
+    )
+    if model is not None:
+        return model.predict(feature_matrix(features)), fired
+    return rules.rule_scores(fired), fired
+
+
+def _decide(
+    rows: pa.Table, model: ScamSimModel | None, threshold: float
+) -> tuple[pa.Table, npt.NDArray[np.float64]]:
+    """Each SIM's deciding row among ``rows`` (all of each SIM's rows, ordered by SIM and
+    hour) with its score: its first row at or above the threshold, or its first
+    highest-scoring row when none reaches it."""
+    scores, _ = _scores(rows, model)
+    imsi = rows.column("imsi")
+    n = rows.num_rows
+    head, tail = imsi.slice(0, n - 1), imsi.slice(1)
+    changed = pc.or_(
+        pc.not_equal(tail, head).fill_null(False),
+        pc.xor(pc.is_null(tail), pc.is_null(head)),
+    )
+    new_sim = np.concatenate(([True], changed.to_numpy(zero_copy_only=False).astype(bool)))
+    starts = np.flatnonzero(new_sim)
+    group = np.cumsum(new_sim) - 1
+    index = np.arange(n)
+    first_hit = np.minimum.reduceat(np.where(scores >= threshold, index, n), starts)
+    best = np.maximum.reduceat(scores, starts)
+    first_best = np.minimum.reduceat(np.where(scores == best[group], index, n), starts)
+    deciding = np.where(first_hit < n, first_hit, first_best)
+    return rows.take(pa.array(deciding)), scores[deciding]
+
+
+def _verdicts(
+    features: pa.Table,
+    scores: npt.NDArray[np.float64],
+    summary: Iterable[dict[str, object]],
+    model: ScamSimModel | None,
+    threshold: float,
+    scored_by: str,
+) -> ScanResult:
+    """Verdicts from each SIM's deciding row (``features``, one row per SIM) and its score."""
+    columns = _columns(features) if features.num_rows else {}
+    fired = rules.fired_matrix(columns) if columns else np.zeros((0, len(rules.RULES)), bool)
+    deciding = {sim: i for i, sim in enumerate(features.column("imsi").to_pylist())}
+    hours = features.column("hour").to_pylist()
+    contributions = _explain(model, features, scores, threshold)
     verdicts: list[SimVerdict] = []
     for sim in summary:
         imsi = str(sim["imsi"])
@@ -132,7 +249,7 @@ def score(
                 f"regulator: {max_day} calls in one day > {rules.REGULATOR_CALLS_PER_DAY}"
                 " → owner re-verification"
             )
-        first_hour = int(features.column("hour")[row].as_py()) if row is not None else None
+        first_hour = int(hours[row]) if row is not None else None
         verdicts.append(
             SimVerdict(
                 imsi=imsi,
@@ -154,36 +271,16 @@ def score(
     return ScanResult(verdicts, features, threshold, scored_by)
 
 
-def _deciding_rows(
-    features: pa.Table, scores: npt.NDArray[np.float64], threshold: float
-) -> dict[str, int]:
-    """For each SIM the row that decides it: its first row at or above the threshold, or its
-    highest-scoring row when none reaches it. (Rows come ordered by SIM and hour.)"""
-    imsi = features.column("imsi").to_pylist()
-    deciding: dict[str, int] = {}
-    flagged: set[str] = set()
-    for i, sim in enumerate(imsi):
-        if sim in flagged:
-            continue
-        if scores[i] >= threshold:
-            deciding[sim] = i
-            flagged.add(sim)
-        elif sim not in deciding or scores[i] > scores[deciding[sim]]:
-            deciding[sim] = i
-    return deciding
-
-
 def _explain(
     model: ScamSimModel | None,
     features: pa.Table,
-    deciding: dict[str, int],
     scores: npt.NDArray[np.float64],
     threshold: float,
 ) -> dict[int, list[str]]:
     """The model's three strongest pushes toward "scam" on each suspect's deciding row."""
     if model is None:
         return {}
-    rows = sorted(i for i in deciding.values() if scores[i] >= threshold)
+    rows = np.flatnonzero(scores >= threshold).tolist()
     if not rows:
         return {}
     matrix = feature_matrix(features.take(pa.array(rows)))
