@@ -27,18 +27,17 @@ from tatsai.core.db import utcnow
 from tatsai.core.errors import InvalidInput, NotFound
 from tatsai.core.models import AuditHead
 from tatsai.orgs.models import Org
-from tatsai.registry import kinds, lifecycle, scoring
+from tatsai.registry import kinds, scoring
 from tatsai.registry.changes import append_changes
 from tatsai.registry.models import (
     EvidenceCreate,
     IndicatorEvidence,
     IndicatorRead,
     IndicatorRecord,
-    State,
 )
 from tatsai.registry.service import (
     REVIEW_SPOOFING,
-    RULES_ACTOR,
+    apply_score,
     get_or_create_record,
     new_record,
     to_read,
@@ -308,28 +307,7 @@ def _apply(
         record.review_flag = True
         record.review_reason = REVIEW_SPOOFING
     result = scoring.score(record.type, facts.groups.values(), now=now)
-    record.score = result.value
-    record.scored_at = now
-    current = State(record.state)
-    target = lifecycle.automatic_state(
-        current=current,
-        score=result.value,
-        params=scoring.parameters_for(record.type),
-        allow_listed=record.allow_listed,
-        new_evidence=True,
-        new_trusted_evidence=w.trusted,
+    apply_score(
+        db_session, record, result, now=now, new_evidence=True, new_trusted_evidence=w.trusted
     )
-    if target is not current:
-        record.state = target.value
-        if target is not State.ACTIONED:
-            record.action = None
-        audit.record(
-            db_session=db_session,
-            actor=RULES_ACTOR,
-            action="indicator.transition",
-            entity_type="indicator",
-            entity_id=f"{record.type}:{record.value}",
-            detail={"from": current.value, "to": target.value, **result.explanation()},
-        )
-    record.updated_at = now
     return to_read(db_session, record, principal=None, score=result)

@@ -165,6 +165,28 @@ def rescore(
     db_session.flush()
     before = (record_verdict(record)[0], record.state, round(record.score, 1))
     result = score_of(db_session, record, now=now)
+    apply_score(
+        db_session,
+        record,
+        result,
+        now=now,
+        new_evidence=new_evidence,
+        new_trusted_evidence=new_trusted_evidence,
+    )
+    after = (record_verdict(record)[0], record.state, round(record.score, 1))
+    return before != after, result
+
+
+def apply_score(
+    db_session: Session,
+    record: IndicatorRecord,
+    result: scoring.Score,
+    *,
+    now: dt.datetime,
+    new_evidence: bool,
+    new_trusted_evidence: bool,
+) -> None:
+    """Store ``result`` on the record and make the automatic transition it calls for (audited)."""
     record.score = result.value
     record.scored_at = now
     current = State(record.state)
@@ -189,8 +211,6 @@ def rescore(
             detail={"from": current.value, "to": target.value, **result.explanation()},
         )
     record.updated_at = now
-    after = (record_verdict(record)[0], record.state, round(record.score, 1))
-    return before != after, result
 
 
 def add_evidence(
