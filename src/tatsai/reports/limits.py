@@ -50,9 +50,6 @@ class MemoryIpLimiter:
         self._lock = threading.Lock()
 
     async def check(self, ip: str | None) -> None:
-        self.check_now(ip)
-
-    def check_now(self, ip: str | None) -> None:
         if not self.per_minute or not ip:
             return
         now = time.monotonic()
@@ -72,7 +69,6 @@ class RedisIpLimiter:
 
     def __init__(self, url: str, per_minute: int, *, timeout_s: float = 0.05) -> None:
         self.per_minute = per_minute
-        self.url = url
         self.client = aioredis.from_url(
             url, socket_timeout=timeout_s, socket_connect_timeout=timeout_s
         )
