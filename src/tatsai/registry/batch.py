@@ -16,9 +16,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 
-from sqlalchemy import func, insert, select, tuple_
+from sqlalchemy import insert, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -37,69 +37,13 @@ from tatsai.registry.models import (
 )
 from tatsai.registry.service import (
     REVIEW_SPOOFING,
+    GroupedFacts,
     apply_score,
     get_or_create_record,
+    grouped_facts,
     new_record,
     to_read,
 )
-
-# The evidence columns scoring reads, except time: one group per distinct combination.
-_GroupKey = tuple[int | None, str | None, str | None, float, int | None, float | None, bool, str]
-
-
-@dataclass
-class _Facts:
-    """A record's evidence as scoring sees it: per group, the newest time and the count."""
-
-    groups: dict[_GroupKey, scoring.EvidenceFact] = field(default_factory=dict)
-
-    def add(self, key: _GroupKey, observed_at: dt.datetime, count: int = 1) -> None:
-        known = self.groups.get(key)
-        if known is None:
-            self.groups[key] = scoring.EvidenceFact(
-                observed_at=observed_at,
-                source_org_id=key[0],
-                source_kind=key[1],
-                reporter=key[2],
-                reporter_weight=key[3],
-                confidence=key[4],
-                model_score=key[5],
-                trusted=key[6],
-                channel=key[7],
-                count=count,
-            )
-        else:
-            self.groups[key] = replace(
-                known,
-                observed_at=max(known.observed_at, observed_at),
-                count=known.count + count,
-            )
-
-
-def _load_facts(db_session: Session, record_ids: list[int]) -> dict[int, _Facts]:
-    """The grouped evidence of every record in ``record_ids``, in one query."""
-    e = IndicatorEvidence
-    keys = (
-        e.owner_org_id,
-        e.source_kind,
-        e.reporter,
-        e.reporter_weight,
-        e.confidence,
-        e.model_score,
-        e.trusted,
-        e.channel,
-    )
-    facts: dict[int, _Facts] = {rid: _Facts() for rid in record_ids}
-    if not record_ids:
-        return facts
-    stmt = (
-        select(e.record_id, func.max(e.observed_at), *keys, func.count())
-        .where(e.record_id.in_(record_ids))
-        .group_by(e.record_id, *keys)
-    )
-    for row in db_session.execute(stmt):
-        facts[row[0]].add(tuple(row[2:10]), row[1], row[10])  # type: ignore[arg-type]
-    return facts
 
 
 def _records(
@@ -209,7 +153,7 @@ def add_evidence_batch(
         return results
     keys = list(dict.fromkeys((w.type_name, w.value) for w in work))
     records = _records(db_session, keys)
-    facts = _load_facts(db_session, [r.id for r in records.values()])
+    facts = grouped_facts(db_session, [r.id for r in records.values()])
     _audit(db_session, work, [records[k].id for k in keys], actor=actor)
     evidence_rows = []
     for w in work:
@@ -279,7 +223,7 @@ def _audit(db_session: Session, work: list[_Item], record_ids: list[int], *, act
 
 
 def _apply(
-    db_session: Session, record: IndicatorRecord, facts: _Facts, w: _Item, now: dt.datetime
+    db_session: Session, record: IndicatorRecord, facts: GroupedFacts, w: _Item, now: dt.datetime
 ) -> IndicatorRead:
     """One item's effect on its record, as :func:`service.add_evidence` has it."""
     ev = w.evidence_in

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
@@ -107,11 +108,45 @@ def get_or_create_record(
     return record, True
 
 
-def _facts(db_session: Session, record_id: int) -> list[scoring.EvidenceFact]:
-    """The record's evidence, grouped by everything scoring reads except time.
+# The evidence columns scoring reads, except time: one group per distinct combination.
+_GroupKey = tuple[int | None, str | None, str | None, float, int | None, float | None, bool, str]
 
-    Within a group only the newest item counts (decay only falls with age), so scoring on the
-    groups is exact, and a value reported a thousand times by fifty people is fifty rows.
+
+@dataclass
+class GroupedFacts:
+    """A record's evidence as scoring sees it: per group, the newest time and the count."""
+
+    groups: dict[_GroupKey, scoring.EvidenceFact] = field(default_factory=dict)
+
+    def add(self, key: _GroupKey, observed_at: dt.datetime, count: int = 1) -> None:
+        known = self.groups.get(key)
+        if known is None:
+            self.groups[key] = scoring.EvidenceFact(
+                observed_at=observed_at,
+                source_org_id=key[0],
+                source_kind=key[1],
+                reporter=key[2],
+                reporter_weight=key[3],
+                confidence=key[4],
+                model_score=key[5],
+                trusted=key[6],
+                channel=key[7],
+                count=count,
+            )
+        else:
+            self.groups[key] = replace(
+                known,
+                observed_at=max(known.observed_at, observed_at),
+                count=known.count + count,
+            )
+
+
+def grouped_facts(db_session: Session, record_ids: list[int]) -> dict[int, GroupedFacts]:
+    """The grouped evidence of every record in ``record_ids``, in one query.
+
+    Grouped by everything scoring reads except time: within a group only the newest item
+    counts (decay only falls with age), so scoring on the groups is exact, and a value reported
+    a thousand times by fifty people is fifty groups.
     """
     e = IndicatorEvidence
     keys = (
@@ -124,32 +159,24 @@ def _facts(db_session: Session, record_id: int) -> list[scoring.EvidenceFact]:
         e.trusted,
         e.channel,
     )
+    facts: dict[int, GroupedFacts] = {rid: GroupedFacts() for rid in record_ids}
+    if not record_ids:
+        return facts
     stmt = (
-        select(func.max(e.observed_at), *keys, func.count())
-        .where(e.record_id == record_id)
-        .group_by(*keys)
+        select(e.record_id, func.max(e.observed_at), *keys, func.count())
+        .where(e.record_id.in_(record_ids))
+        .group_by(e.record_id, *keys)
     )
-    return [
-        scoring.EvidenceFact(
-            observed_at=row[0],
-            source_org_id=row[1],
-            source_kind=row[2],
-            reporter=row[3],
-            reporter_weight=row[4],
-            confidence=row[5],
-            model_score=row[6],
-            trusted=row[7],
-            channel=row[8],
-            count=row[9],
-        )
-        for row in db_session.execute(stmt)
-    ]
+    for row in db_session.execute(stmt):
+        facts[row[0]].add(tuple(row[2:10]), row[1], row[10])  # type: ignore[arg-type]
+    return facts
 
 
 def score_of(
     db_session: Session, record: IndicatorRecord, *, now: dt.datetime | None = None
 ) -> scoring.Score:
-    return scoring.score(record.type, _facts(db_session, record.id), now=now or utcnow())
+    facts = grouped_facts(db_session, [record.id])[record.id]
+    return scoring.score(record.type, facts.groups.values(), now=now or utcnow())
 
 
 def rescore(
