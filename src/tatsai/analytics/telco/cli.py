@@ -22,6 +22,8 @@ telco_app = typer.Typer(help="Telco analytics: scam SIMs, SIM boxes, reports, bo
 DATA = typer.Option(..., "--data", help="Folder with cdr, subscribers, cells (and reports).")
 ENGINE = typer.Option("duckdb", "--engine", help="duckdb (default) or spark.")
 SKIP = typer.Option(False, "--skip-bad-rows", help="Leave bad call records out, don't fail.")
+MODEL = typer.Option(None, "--model", help="Model folder (default shipped).")
+RULES_ONLY = typer.Option(False, "--rules-only", help="Score by the rules alone.")
 
 
 def parse_window(text: str) -> int:
@@ -71,8 +73,8 @@ def scan_command(
     output: Path = typer.Option(..., "--output", help="CSV: msisdn,imsi,score,is_suspect,…"),
     engine: str = ENGINE,
     window: str = typer.Option("24h", "--window", help="Sliding window, e.g. 24h or 2d."),
-    model_dir: Path | None = typer.Option(None, "--model", help="Model folder (default shipped)."),
-    rules_only: bool = typer.Option(False, "--rules-only", help="Score by the rules alone."),
+    model_dir: Path | None = MODEL,
+    rules_only: bool = RULES_ONLY,
     skip_bad_rows: bool = SKIP,
     indicators: Path | None = typer.Option(
         None, "--indicators", help="Also write registry evidence rows (suspects, prefixes)."
@@ -116,8 +118,8 @@ def border_command(
     output: Path = typer.Option(..., "--output", help="CSV of border cells, ranked."),
     engine: str = ENGINE,
     radius_km: float = typer.Option(20.0, "--radius-km", min=0.0, help="Border cell radius."),
-    model_dir: Path | None = typer.Option(None, "--model", help="Model folder (default shipped)."),
-    rules_only: bool = typer.Option(False, "--rules-only", help="Score by the rules alone."),
+    model_dir: Path | None = MODEL,
+    rules_only: bool = RULES_ONLY,
     skip_bad_rows: bool = SKIP,
 ) -> None:
     """Rank cells near the border by suspect traffic, with the legitimate cost of a power cut."""
@@ -135,8 +137,8 @@ def link_command(
     data: Path = DATA,
     output_dir: Path = typer.Option(..., "--output-dir", help="Folder for the two lists."),
     engine: str = ENGINE,
-    model_dir: Path | None = typer.Option(None, "--model", help="Model folder (default shipped)."),
-    rules_only: bool = typer.Option(False, "--rules-only", help="Score by the rules alone."),
+    model_dir: Path | None = MODEL,
+    rules_only: bool = RULES_ONLY,
     skip_bad_rows: bool = SKIP,
 ) -> None:
     """Match phone reports with call behaviour: escalations and possible false reports."""
@@ -176,7 +178,7 @@ def train_command(
 @telco_app.command("eval")
 def eval_command(
     data: Path = DATA,
-    model_dir: Path | None = typer.Option(None, "--model", help="Model folder (default shipped)."),
+    model_dir: Path | None = MODEL,
     doc: Path | None = typer.Option(
         None, "--doc", help="Rewrite the telco block of this file (docs/evaluation.md)."
     ),
