@@ -8,6 +8,7 @@ service, per backend.
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import signal
@@ -16,7 +17,6 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -135,7 +135,9 @@ def _client(port: int, stop: threading.Event, client: int, acked: dict[str, str]
                     if response.status == 202:
                         acked[key] = json.loads(response.read())["report_id"]
                         break
-            except (OSError, urllib.error.HTTPError):
+            except (OSError, http.client.HTTPException):
+                # Refused, reset, or cut mid-response by a kill (IncompleteRead): not
+                # acknowledged, so it is retried with the same key.
                 pass
             if stop.is_set() and key not in acked:
                 return  # never acknowledged: the test does not count it
