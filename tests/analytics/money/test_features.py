@@ -60,3 +60,36 @@ def test_engines_agree_on_a_world(analytics_engine: AnalyticsEngine, small_world
     assert got.column("account_id").to_pylist() == want.column("account_id").to_pylist()
     for name in FEATURES:
         assert got.column(name).to_pylist() == pytest.approx(want.column(name).to_pylist()), name
+
+
+def test_features_do_not_depend_on_threads() -> None:
+    """Sums of amounts in satang: the same features whatever order DuckDB's threads add rows
+    in (sums of doubles in parallel differed in the last bits between runs)."""
+    import numpy as np
+
+    from tatsai.analytics.engine import open_engine
+    from tatsai.sim.schemas import TRANSFERS
+
+    rng = np.random.default_rng(3)
+    n, n_accounts = 300_000, 20_000
+    accounts = pa.array([f"004-{i:010d}" for i in range(n_accounts)])
+    src = rng.integers(0, n_accounts, n)
+    dst = (src + rng.integers(1, 30, n)) % n_accounts
+    micros = int(T0.timestamp()) * 1_000_000 + rng.integers(0, 7 * 86400, n) * 1_000_000
+    table = pa.Table.from_arrays(
+        [
+            pa.array([f"x{i}" for i in range(n)]),
+            pa.array(micros).cast(TRANSFERS.schema.field("ts").type),
+            accounts.take(pa.array(src)),
+            accounts.take(pa.array(dst)),
+            pa.array(np.round(rng.uniform(1, 50_000, n), 2)),
+            pa.array(["promptpay"] * n),
+        ],
+        schema=TRANSFERS.schema,
+    )
+    results = []
+    for threads in (1, 4):
+        with open_engine("duckdb", threads=threads) as engine:
+            results.append(account_features(engine, table))
+    for name in FEATURES:
+        assert results[0].column(name).to_pylist() == results[1].column(name).to_pylist(), name

@@ -237,3 +237,131 @@ def test_cli_attribution(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     err = capsys.readouterr().err
     assert "attribution" in err
     assert len(err.strip().splitlines()) == 1
+
+
+def lent_without_savings_rows(
+    forward: float, forward_at: float = 30.0
+) -> list[tuple[str, dt.datetime, str, str | None, float, str]]:
+    return [
+        # A lent account with 300 of its own; the holder pays a shop before the gang forwards.
+        ("pre", at(-60), "002-0000000099", L1, 300.0, "transfer"),
+        ("v1", at(0), VICTIM, L1, 3_000.0, "transfer"),
+        ("shop", at(5), L1, SHOP, 500.0, "transfer"),
+        ("fwd", at(forward_at), L1, M2, forward, "transfer"),
+        ("cash", at(forward_at + 10), M2, None, forward, "atm_withdrawal"),
+    ]
+
+
+def test_earmark_matches_the_forward_that_fifo_misses() -> None:
+    index = TransferIndex(transfers_table(lent_without_savings_rows(2_910.0)))  # a 3 % cut
+    fifo = trace(index, txn="v1", attribution="fifo")
+    # FIFO: the shop payment takes the 300 old money and 200 of the victim's; the forward
+    # takes the 2,800 left and 110 of unknown money.
+    assert fifo.accounts[SHOP].received == pytest.approx(200.0)
+    assert fifo.accounts[M2].cashed_out == pytest.approx(2_800.0)
+    earmark = trace(index, txn="v1", attribution="earmark")
+    # Earmark: the forward (3 % less, 30 minutes later) is matched to the victim's payment
+    # and paid from it; the shop payment comes from the 300 old money and 200 unknown money;
+    # the 90 cut stays on the lent account.
+    assert earmark.accounts[L1].rule == "earmark"
+    assert SHOP not in earmark.accounts
+    assert earmark.accounts[M2].received == pytest.approx(2_910.0)
+    assert earmark.accounts[M2].cashed_out == pytest.approx(2_910.0)
+    assert earmark.accounts[L1].held == pytest.approx(90.0)
+    total = sum(a.held for a in earmark.accounts.values()) + earmark.cashed_out
+    assert total == pytest.approx(3_000.0)
+
+
+@pytest.mark.parametrize(
+    ("forward", "forward_at", "delay_s"),
+    [
+        (2_800.0, 30.0, 24 * 3600),  # 6.7 % less than the victim's payment: beyond 5 %
+        (3_010.0, 30.0, 24 * 3600),  # more than the victim's payment
+        (2_910.0, 60 * 25, 24 * 3600),  # 25 hours later: beyond the delay
+        (2_910.0, 30.0, 20 * 60),  # 30 minutes later with a 20-minute delay
+    ],
+)
+def test_earmark_without_a_match_is_fifo(forward: float, forward_at: float, delay_s: int) -> None:
+    index = TransferIndex(transfers_table(lent_without_savings_rows(forward, forward_at)))
+    fifo = trace(index, txn="v1", attribution="fifo")
+    earmark = trace(index, txn="v1", attribution="earmark", earmark_delay_s=delay_s)
+    assert earmark.accounts[SHOP].received == pytest.approx(200.0)
+    assert set(earmark.accounts) == set(fifo.accounts)
+    for name, got in earmark.accounts.items():
+        want = fifo.accounts[name]
+        assert (got.received, got.sent, got.cashed_out) == pytest.approx(
+            (want.received, want.sent, want.cashed_out)
+        )
+    assert [(e.txn_id, e.traced) for e in earmark.edges] == [
+        (e.txn_id, pytest.approx(e.traced)) for e in fifo.edges
+    ]
+
+
+def test_earmark_pairs_untraced_money_too_and_keeps_fifo_order_for_the_rest() -> None:
+    rows = [
+        ("v1", at(0), VICTIM, L1, 5_000.0, "transfer"),
+        ("salary", at(2), "002-0000000098", L1, 2_000.0, "transfer"),
+        ("rent", at(3), L1, SHOP, 2_000.0, "transfer"),  # matches the salary, not the victim
+        ("fwd", at(20), L1, M2, 4_900.0, "transfer"),  # matches the victim's payment
+        ("late", at(40), L1, M3, 150.0, "transfer"),  # the 100 cut first (FIFO), then 50
+    ]
+    index = TransferIndex(transfers_table(rows))
+    fifo = trace(index, txn="v1", attribution="fifo")
+    assert fifo.accounts[SHOP].received == pytest.approx(2_000.0)
+    assert fifo.accounts[M2].received == pytest.approx(3_000.0)
+    earmark = trace(index, txn="v1", attribution="earmark")
+    assert SHOP not in earmark.accounts
+    assert earmark.accounts[M2].received == pytest.approx(4_900.0)
+    assert earmark.accounts[M3].received == pytest.approx(100.0)
+    assert earmark.accounts[L1].held == pytest.approx(0.0)
+
+
+def test_earmark_with_an_unknown_balance_and_one_match_per_outflow() -> None:
+    rows = [
+        ("x", at(-120), M1, "002-0000000098", 500.0, "transfer"),
+        ("y", at(-100), "002-0000000099", M1, 3_000.0, "transfer"),
+        ("v1", at(0), VICTIM, M1, 2_500.0, "transfer"),
+        ("a", at(5), M1, M2, 1_000.0, "transfer"),
+        ("b", at(6), M1, M3, 2_450.0, "transfer"),
+        ("v2", at(5.5), M4, M1, 2_500.0, "transfer"),  # same amount, but b is matched
+        ("c", at(9), M1, "002-0000000097", 4_000.0, "transfer"),
+    ]
+    index = TransferIndex(transfers_table(rows))
+    fifo = trace(index, txn="v1", attribution="fifo")
+    # Proportional: the balance before arrival is 2,500 (net over the window), so half of
+    # the 1,000 is traced; then 2,000 traced of 6,500 after v2.
+    assert fifo.accounts[M1].rule == "proportional"
+    assert fifo.accounts[M2].received == pytest.approx(500.0)
+    assert fifo.accounts[M3].received == pytest.approx(2_450 * 2_000 / 6_500)
+    earmark = trace(index, txn="v1", attribution="earmark")
+    # The victim's 2,500 is set aside for b (2 % less): the 1,000 is all own money; v2 finds
+    # b matched already and joins the balance; the 50 left after b joins it too (4,050, 50
+    # traced): c takes 4,000 × 50 / 4,050.
+    assert earmark.accounts[M1].rule == "earmark+proportional"
+    assert M2 not in earmark.accounts
+    assert earmark.accounts[M3].received == pytest.approx(2_450.0)
+    assert earmark.accounts["002-0000000097"].received == pytest.approx(4_000 * 50 / 4_050)
+    with pytest.raises(InvalidInput) as bad:
+        trace(index, txn="v1", attribution="earmark", earmark_tolerance=1.0)
+    assert bad.value.field == "earmark_tolerance"
+
+
+def test_cli_earmark(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "t.parquet"
+    pq.write_table(transfers_table(lent_without_savings_rows(2_910.0)), path)
+    out = tmp_path / "earmark.json"
+    args = ["money", "trace", "--transfers", str(path), "--txn", "v1", "--attribution"]
+    with pytest.raises(SystemExit) as ok:
+        main([*args, "earmark", "--output", str(out)])
+    assert ok.value.code == 0
+    trail = json.loads(out.read_text())
+    points = {p["account_id"]: p for p in trail["freeze_points"]}
+    assert points[L1]["held_thb"] == 90.0
+    assert SHOP not in points
+    for bad in (["--earmark-tolerance", "1.5"], ["--earmark-delay", "soon"]):
+        with pytest.raises(SystemExit) as done:
+            main([*args, "earmark", *bad])
+        assert done.value.code == 2
+        err = capsys.readouterr().err
+        assert "earmark" in err
+        assert len(err.strip().splitlines()) == 1

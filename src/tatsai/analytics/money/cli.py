@@ -21,7 +21,14 @@ from tatsai.analytics.money.service import (
     read_labels,
     score_accounts,
 )
-from tatsai.analytics.money.trace import ATTRIBUTIONS, TransferIndex, trace
+from tatsai.analytics.money.trace import (
+    ATTRIBUTIONS,
+    EARMARK_DELAY_S,
+    EARMARK_TOLERANCE,
+    Attribution,
+    TransferIndex,
+    trace,
+)
 from tatsai.core.errors import InvalidInput
 
 money_app = typer.Typer(help="Money trail and mule accounts: trace, train, score.")
@@ -38,14 +45,17 @@ ACCOUNTS = typer.Option(
 )
 
 
-def parse_window(text: str) -> int:
+_RULES: dict[str, Attribution] = {"fifo": "fifo", "libr": "libr", "earmark": "earmark"}
+
+
+def parse_window(text: str, field: str = "window") -> int:
     """``72h``, ``3d``, ``90m`` → seconds (1 minute to 30 days)."""
     match = re.fullmatch(r"\s*(\d+)\s*([mhd])\s*", text.lower())
     if not match:
-        raise InvalidInput(f"window {text!r}: use e.g. 90m, 72h or 3d", field="window")
+        raise InvalidInput(f"{field} {text!r}: use e.g. 90m, 72h or 3d", field=field)
     seconds = int(match.group(1)) * {"m": 60, "h": 3600, "d": 86400}[match.group(2)]
     if not 60 <= seconds <= 30 * 86400:
-        raise InvalidInput("window must be between 1m and 30d", field="window")
+        raise InvalidInput(f"{field} must be between 1m and 30d", field=field)
     return seconds
 
 
@@ -89,8 +99,20 @@ def trace_command(
         "fifo",
         "--attribution",
         help="Which money leaves a mixed account first: fifo (oldest first; proportional "
-        "where the balance is unknown) or libr (lowest intermediate balance rule: the "
-        "holder's own money first).",
+        "where the balance is unknown), libr (lowest intermediate balance rule: the "
+        "holder's own money first) or earmark (an incoming transfer pays the first later "
+        "outflow of about its amount; fifo otherwise).",
+    ),
+    earmark_tolerance: float = typer.Option(
+        EARMARK_TOLERANCE,
+        "--earmark-tolerance",
+        help="earmark: how much less than the incoming amount a matching outflow may be "
+        "(a share: 0.05 = 5 %, for fees and cuts).",
+    ),
+    earmark_delay: str = typer.Option(
+        f"{EARMARK_DELAY_S // 3600}h",
+        "--earmark-delay",
+        help="earmark: how long after the incoming transfer a matching outflow may leave.",
     ),
     output: Path | None = typer.Option(None, "--output", help="Write the JSON trail here."),
     ftm_out: Path | None = typer.Option(
@@ -109,6 +131,9 @@ def trace_command(
         raise InvalidInput(
             f"--attribution must be one of {', '.join(ATTRIBUTIONS)}", field="attribution"
         )
+    if not 0 <= earmark_tolerance < 1:
+        raise InvalidInput("--earmark-tolerance must be in [0, 1)", field="earmark_tolerance")
+    delay_s = parse_window(earmark_delay, "earmark_delay")
     table = _load(transfers, layout, accounts, skip_bad_rows)
     trail = trace(
         TransferIndex(table),
@@ -116,7 +141,9 @@ def trace_command(
         account=account,
         hops=hops,
         window_s=parse_window(window),
-        attribution="libr" if attribution == "libr" else "fifo",
+        attribution=_RULES[attribution],
+        earmark_tolerance=earmark_tolerance,
+        earmark_delay_s=delay_s,
     )
     data = export.trail_json(trail)
     if ftm_out is not None:
@@ -262,11 +289,12 @@ def eval_command(
             f"world traces: {float((world.recovered >= 0.95).mean()):.1%} of victim transfers "
             f"recover ≥ 95 %, by amount {world.recovered_amount:.3f} (FIFO)"
         )
-        libr = world.traces["libr"]
-        typer.echo(
-            f"world traces: {float((libr.recovered >= 0.95).mean()):.1%} of victim transfers "
-            f"recover ≥ 95 %, by amount {libr.recovered_amount:.3f} (LIBR)"
-        )
+        for rule in ("libr", "earmark"):
+            got = world.traces[rule]
+            typer.echo(
+                f"world traces: {float((got.recovered >= 0.95).mean()):.1%} of victim "
+                f"transfers recover ≥ 95 %, by amount {got.recovered_amount:.3f} ({rule})"
+            )
     diagnosis = ev.diagnose(amlsim, engine_name=engine_name)
     ev.write_block(doc, ev.render(results, command, diagnosis, world_lines))
     for r in results:

@@ -7,7 +7,8 @@ is the same LightGBM on per-account degree and amount features only (BASELINE_FE
 
 On the simulator's worlds (:func:`evaluate_worlds`): train on one world (seed), test on a
 world of another seed; labels are ``truth_mule_accounts``. Trace recovery: every victim
-transfer of the test world (``truth_victim_transfers``) is traced 5 hops / 72 h; its
+transfer of the test world (``truth_victim_transfers``) is traced 5 hops / 72 h, once under
+each attribution rule (FIFO, LIBR, earmarking); its
 *recovered share* is the traced money the trail places on the mule accounts of the gang
 that received it (held there, or cashed out by them) over the transfer's amount. Money the
 trail attributes to any other account, or does not reach within the hops and window, is
@@ -143,7 +144,7 @@ class WorldScores:
     accounts: int
     mules: int
     victims: int
-    traces: dict[str, TraceRecovery]  # per attribution rule ("fifo", "libr")
+    traces: dict[str, TraceRecovery]  # per attribution rule ("fifo", "libr", "earmark")
 
     @property
     def recovered(self) -> np.ndarray:
@@ -264,7 +265,7 @@ def evaluate_worlds(train_world: Path, test_world: Path) -> WorldScores:
         p90.append(_scores(label, y, score, float(model.facts["threshold_p90"])))
         at_p90.append(recall_at_precision(y, score))
     index = TransferIndex(transfers)
-    rules: tuple[Attribution, ...] = ("fifo", "libr")
+    rules: tuple[Attribution, ...] = ("fifo", "libr", "earmark")
     traces: dict[str, TraceRecovery] = {
         rule: trace_recovery(transfers, gang_of, victims, rule, index) for rule in rules
     }
@@ -319,7 +320,7 @@ def render_world(result: WorldScores, train_world: Path, test_world: Path) -> li
         "lowest | by amount |",
         "|---|---|---|---|---|---|---|",
     ]
-    for rule, label in (("fifo", "FIFO (default)"), ("libr", "LIBR")):
+    for rule, label in (("fifo", "FIFO (default)"), ("libr", "LIBR"), ("earmark", "earmark")):
         got = result.traces.get(rule)
         if got is None or not len(got.recovered):
             continue
@@ -336,13 +337,15 @@ def render_world(result: WorldScores, train_world: Path, test_world: Path) -> li
         f"**{'met' if every else 'missed'}** ({np.mean(share >= 0.95):.1%} of victim "
         f"transfers reach it; {int(low.sum())} do not; default FIFO attribution).",
     ]
-    libr = result.traces.get("libr")
-    if libr is not None and len(libr.recovered):
-        libr_low = libr.recovered < 0.95
+    for rule, label in (("libr", "LIBR"), ("earmark", "earmarking")):
+        other = result.traces.get(rule)
+        if other is None or not len(other.recovered):
+            continue
+        other_low = other.recovered < 0.95
         lines[-1] += (
-            f" Under LIBR (`--attribution libr`): "
-            f"**{'met' if not libr_low.any() else 'missed'}** "
-            f"({np.mean(~libr_low):.1%}; {int(libr_low.sum())} do not)."
+            f" Under {label} (`--attribution {rule}`): "
+            f"**{'met' if not other_low.any() else 'missed'}** "
+            f"({np.mean(~other_low):.1%}; {int(other_low.sum())} do not)."
         )
     if low.any():
         lines += [

@@ -2,10 +2,13 @@
 
 Every feature is computed by :func:`account_features` through an
 :class:`~tatsai.analytics.engine.AnalyticsEngine`, so DuckDB and Spark return the same table.
-Units: amounts in THB, times in seconds, hours in Thai local time (UTC+7). An "odd" transfer is
+Units: amounts in THB, times in seconds, hours in Thai local time (UTC+7). Sums and means
+of amounts add whole satang (``ROUND(amount * 100)`` as integers) and divide after, so they
+do not depend on the order an engine adds rows in (parallel sums of doubles do, in the last
+bits) and every run and both engines give the same features. An "odd" transfer is
 one whose amount differs from its sender's usual (most frequent) amount: ordinary payers repeat
 themselves, money being layered does not. Graph features (PageRank seeded at accounts that
-send or receive odd transfers, and at known mules) are computed in-process with igraph.
+send or receive odd transfers, and at known mules) are computed in-process (scipy, igraph).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import igraph as ig
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import scipy.sparse as sp
 
 from tatsai.analytics.engine import AnalyticsEngine
 from tatsai.analytics.money.motifs import MOTIF_FEATURES, PairGraph, motif_features, positions
@@ -39,6 +43,7 @@ _VIEWS: tuple[tuple[str, str], ...] = (
     (
         "m_t",
         """SELECT txn_id, t, src_account AS src, dst_account AS dst, amount_thb AS amt,
+            CAST(ROUND(amount_thb * 100) AS BIGINT) AS cents,
             CASE WHEN dst_account IS NULL
               OR channel IN ('atm_withdrawal', 'crypto_exchange', 'cross_border') THEN 1 ELSE 0 END
               AS cash_out,
@@ -69,15 +74,18 @@ _VIEWS: tuple[tuple[str, str], ...] = (
     ),
     (
         "m_out",
-        """SELECT src AS a, COUNT(*) AS n_out, SUM(amt) AS amt_out, AVG(amt) AS mean_out,
+        """SELECT src AS a, COUNT(*) AS n_out, SUM(cents) AS cents_out,
+             CAST(SUM(cents) AS DOUBLE) / 100 AS amt_out,
+             CAST(SUM(cents) AS DOUBLE) / (100 * COUNT(*)) AS mean_out,
              MAX(amt) AS max_out, MIN(amt) AS min_out,
-             SUM(odd) AS odd_out, SUM(night) AS night_out, SUM(cash_out * amt) AS cash_amt,
+             SUM(odd) AS odd_out, SUM(night) AS night_out, SUM(cash_out * cents) AS cash_cents,
              MIN(t) AS first_out, MAX(t) AS last_out
            FROM m_e GROUP BY src""",
     ),
     (
         "m_in",
-        """SELECT dst AS a, COUNT(*) AS n_in, SUM(amt) AS amt_in, AVG(amt) AS mean_in,
+        """SELECT dst AS a, COUNT(*) AS n_in, CAST(SUM(cents) AS DOUBLE) / 100 AS amt_in,
+             CAST(SUM(cents) AS DOUBLE) / (100 * COUNT(*)) AS mean_in,
              MAX(amt) AS max_in, MIN(amt) AS min_in, SUM(odd) AS odd_in, SUM(night) AS night_in,
              MIN(t) AS first_in, MAX(t) AS last_in
            FROM m_e WHERE dst IS NOT NULL GROUP BY dst""",
@@ -142,7 +150,8 @@ _VIEWS: tuple[tuple[str, str], ...] = (
                AS dwell_s,
              CAST(COALESCE(o.night_out, 0) + COALESCE(i.night_in, 0) AS DOUBLE)
                / (COALESCE(o.n_out, 0) + COALESCE(i.n_in, 0)) AS night_share,
-             CASE WHEN COALESCE(o.amt_out, 0) > 0 THEN o.cash_amt / o.amt_out
+             CASE WHEN COALESCE(o.cents_out, 0) > 0
+               THEN CAST(o.cash_cents AS DOUBLE) / o.cents_out
                ELSE CAST(0 AS DOUBLE) END
                AS cash_out_share,
              CAST(GREATEST(COALESCE(o.last_out, i.last_in), COALESCE(i.last_in, o.last_out))
@@ -257,17 +266,28 @@ def account_features(
 
 def seeded_pagerank(pairs: PairGraph, seeds: np.ndarray) -> np.ndarray:
     """Personalized PageRank of each account restarting at ``seeds`` (bool mask), undirected,
-    weighted by the transfers of each pair."""
+    weighted by the transfers of each pair; a walker at an account without counterparties
+    restarts. Power iteration on a sparse matrix (until the scores move less than 1e-13 in
+    all): the same scores on every run (igraph's solver differed in the last bits between
+    two calls on the same graph)."""
     n = int(pairs.graph.vcount())
     if n == 0 or not seeds.any():
         return np.zeros(n)
-    scores = pairs.graph.personalized_pagerank(
-        damping=0.85,
-        reset=seeds.astype(float).tolist(),
-        weights=pairs.n.tolist(),
-        directed=False,
-    )
-    return np.asarray(scores) * n
+    both = np.concatenate([pairs.src, pairs.dst]), np.concatenate([pairs.dst, pairs.src])
+    weights = sp.csr_matrix((np.concatenate([pairs.n, pairs.n]), both), shape=(n, n))
+    strength = np.asarray(weights.sum(axis=1)).ravel()
+    has = strength > 0
+    reset = seeds.astype(float) / float(seeds.sum())
+    score = reset.copy()
+    for _ in range(1_000):
+        walk = np.where(has, score / np.where(has, strength, 1.0), 0.0)
+        stuck = float(score[~has].sum())
+        new = 0.85 * (weights @ walk) + (0.15 + 0.85 * stuck) * reset
+        done = float(np.abs(new - score).max()) < 1e-13
+        score = new
+        if done:
+            break
+    return np.asarray(score / score.sum() * n, dtype=float)
 
 
 def feature_matrix(features: pa.Table, names: tuple[str, ...] = FEATURES) -> np.ndarray:

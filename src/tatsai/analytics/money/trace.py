@@ -40,8 +40,13 @@ from tatsai.analytics.money.features import CASH_OUT_CHANNELS
 from tatsai.core.errors import InvalidInput, NotFound
 
 EPSILON = 1e-9
+#: Earmarking (``attribution="earmark"``): an outflow matches a traced account's incoming
+#: transfer when it leaves within this delay of it and is worth between (1 - tolerance) and
+#: 1 times its amount. Chosen on the training world (docs/money-trail.md).
+EARMARK_TOLERANCE = 0.05
+EARMARK_DELAY_S = 24 * 3600
 
-Attribution = Literal["fifo", "libr"]
+Attribution = Literal["fifo", "libr", "earmark"]
 ATTRIBUTIONS: tuple[str, ...] = get_args(Attribution)
 
 
@@ -167,8 +172,10 @@ class TransferIndex:
 
 
 class _Holder:
-    """One traced account's money: a FIFO queue of (amount, traced), proportional totals, or
-    LIBR totals (untraced money leaves first)."""
+    """One traced account's money: a FIFO queue of pieces ``[amount, traced, reserved_for]``,
+    proportional totals, or LIBR totals (untraced money leaves first). Under earmarking a piece
+    can be reserved for one later outflow (``reserved_for`` is its row, -1 when none): other
+    outflows skip it, and the proportional totals leave it out until that outflow."""
 
     def __init__(self, balance: float, known: bool, libr: bool = False) -> None:
         self.libr = libr
@@ -176,21 +183,46 @@ class _Holder:
         self.queue: deque[list[float]] = deque()
         self.balance = max(balance, 0.0)
         self.traced = 0.0
+        self.reserved: dict[int, list[float]] = {}
         if self.balance > 0 and self.fifo:
-            self.queue.append([self.balance, 0.0])
+            self.queue.append([self.balance, 0.0, -1.0])
 
-    def credit(self, amount: float, traced: float) -> None:
+    def credit(self, amount: float, traced: float, reserve_for: int = -1) -> None:
+        """Take in a transfer; ``reserve_for`` >= 0 earmarks it for that outflow row."""
+        piece = [amount, traced, float(reserve_for)]
         if self.fifo:
-            self.queue.append([amount, traced])
+            self.queue.append(piece)
+        if reserve_for >= 0:
+            self.reserved[reserve_for] = piece
+            return
         self.balance += amount
         self.traced += traced
 
-    def debit(self, amount: float) -> float:
-        """Take ``amount`` out; returns the traced part of it."""
+    def debit(self, amount: float, row: int = -1) -> float:
+        """Take ``amount`` out by transfer ``row``; returns the traced part of it."""
+        traced = 0.0
+        piece = self.reserved.pop(row, None)
+        if piece is not None:
+            # The earmarked piece pays this outflow first; what is left of it (a mule's cut,
+            # a fee) becomes ordinary money of the account, in its place in the queue.
+            take = min(piece[0], amount)
+            share = piece[1] * take / piece[0] if piece[0] > 0 else 0.0
+            piece[0] -= take
+            piece[1] -= share
+            piece[2] = -1.0
+            traced, amount = share, amount - take
+            if not self.fifo:
+                self.balance += piece[0]
+                self.traced += piece[1]
+            if amount <= EPSILON:
+                return traced
         if self.fifo:
-            traced, need = 0.0, amount
-            while need > EPSILON and self.queue:
-                piece = self.queue[0]
+            need, i = amount, 0
+            while need > EPSILON and i < len(self.queue):
+                piece = self.queue[i]
+                if piece[2] >= 0:  # reserved for a later outflow
+                    i += 1
+                    continue
                 take = min(piece[0], need)
                 share = piece[1] * take / piece[0] if piece[0] > 0 else 0.0
                 traced += share
@@ -198,16 +230,19 @@ class _Holder:
                 piece[1] -= share
                 need -= take
                 if piece[0] <= EPSILON:
-                    self.queue.popleft()
-        elif self.libr:
+                    del self.queue[i]
+                else:
+                    i += 1
+            return traced
+        if self.libr:
             # The holder's own money goes first; only what exceeds it is traced money.
             own = max(self.balance - self.traced, 0.0)
-            traced = min(self.traced, max(amount - own, 0.0))
+            part = min(self.traced, max(amount - own, 0.0))
         else:
-            traced = amount * self.traced / max(self.balance, amount) if self.traced > 0 else 0.0
+            part = amount * self.traced / max(self.balance, amount) if self.traced > 0 else 0.0
         self.balance = max(self.balance - amount, 0.0)
-        self.traced = max(self.traced - traced, 0.0)
-        return traced
+        self.traced = max(self.traced - part, 0.0)
+        return traced + part
 
 
 def trace(
@@ -218,20 +253,29 @@ def trace(
     hops: int = 5,
     window_s: int = 72 * 3600,
     attribution: Attribution = "fifo",
+    earmark_tolerance: float = EARMARK_TOLERANCE,
+    earmark_delay_s: int = EARMARK_DELAY_S,
 ) -> Trail:
     """Trace forward from transfer ``txn`` or from every outflow of ``account`` in the window.
 
-    ``attribution`` is ``"fifo"`` (FIFO where the balance is known, proportional where not) or
-    ``"libr"`` (the lowest intermediate balance rule everywhere)."""
+    ``attribution`` is ``"fifo"`` (FIFO where the balance is known, proportional where not),
+    ``"libr"`` (the lowest intermediate balance rule everywhere) or ``"earmark"`` (each
+    incoming transfer is matched to the first later outflow of about its amount, within
+    ``earmark_tolerance`` below it and ``earmark_delay_s``, which it then pays; FIFO or
+    proportional as under ``"fifo"`` for all other money)."""
     if (txn is None) == (account is None):
         raise InvalidInput("give exactly one of a transfer id or an account", field="txn")
     if attribution not in ATTRIBUTIONS:
         raise InvalidInput(
             f"attribution must be one of {', '.join(ATTRIBUTIONS)}", field="attribution"
         )
-    libr = attribution == "libr"
+    libr, earmark = attribution == "libr", attribution == "earmark"
     if hops < 1:
         raise InvalidInput("hops must be at least 1", field="hops")
+    if not 0 <= earmark_tolerance < 1:
+        raise InvalidInput("the earmark tolerance must be in [0, 1)", field="earmark_tolerance")
+    if earmark_delay_s < 0:
+        raise InvalidInput("the earmark delay must not be negative", field="earmark_delay")
     heap: list[tuple[int, int]] = []
     done: set[int] = set()
     holders: dict[int, _Holder] = {}
@@ -271,6 +315,8 @@ def trace(
         holders[acct] = _Holder(balance, known, libr)
         hop_of[acct] = hop
         rule = "libr" if libr else "fifo" if known else "proportional"
+        if earmark:
+            rule = "earmark" if known else "earmark+proportional"
         trail.accounts[name[acct]] = AccountTrail(name[acct], hop, at, rule=rule)
         if hop >= hops:
             return  # money is attributed here but not followed further
@@ -278,6 +324,25 @@ def trace(
             for row in index.rows(acct, outgoing=outgoing, start=at, end=end):
                 if int(row) not in done:
                     heapq.heappush(heap, (int(index.ts[row]), int(row)))
+
+    claimed: set[int] = set()
+
+    def match(acct: int, row: int, amount: float) -> int:
+        """The first outflow of ``acct`` not yet taken or matched that leaves within the delay
+        of incoming ``row`` (and the window) for (1 - tolerance) to 1 times ``amount``."""
+        at = int(index.ts[row])
+        later = index.rows(acct, outgoing=True, start=at, end=min(at + earmark_delay_s, end))
+        if len(later) == 0:
+            return -1
+        worth = index.amount[later]
+        fits = later[
+            (worth >= amount * (1 - earmark_tolerance) - EPSILON) & (worth <= amount + EPSILON)
+        ]
+        for candidate in fits.tolist():
+            if candidate not in claimed and candidate not in done:
+                claimed.add(candidate)
+                return int(candidate)
+        return -1
 
     for row in seeds:
         heapq.heappush(heap, (int(index.ts[row]), int(row)))
@@ -290,7 +355,7 @@ def trace(
         if row in seed_set:
             traced = amount
         elif src in holders:
-            traced = holders[src].debit(amount)
+            traced = holders[src].debit(amount, row)
         else:
             traced = 0.0
         if traced > EPSILON:
@@ -315,7 +380,8 @@ def trace(
         if traced > EPSILON and dst not in holders and dst != origin:
             taint(dst, int(index.ts[row]), hop_of[src] + 1)
         if dst in holders:
-            holders[dst].credit(amount, traced)
+            reserve = match(dst, row, amount) if earmark else -1
+            holders[dst].credit(amount, traced, reserve)
             if traced > EPSILON:
                 trail.accounts[name[dst]].received += traced
     return trail
