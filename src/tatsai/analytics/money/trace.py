@@ -321,20 +321,27 @@ def trace(
         if hop >= hops:
             return  # money is attributed here but not followed further
         for outgoing in (True, False):
-            for row in index.rows(acct, outgoing=outgoing, start=at, end=end):
+            rows = index.rows(acct, outgoing=outgoing, start=at, end=end)
+            if outgoing and earmark and len(rows):
+                outflows[acct] = (rows, index.ts[rows], index.amount[rows])
+            for row in rows:
                 if int(row) not in done:
                     heapq.heappush(heap, (int(index.ts[row]), int(row)))
 
     claimed: set[int] = set()
+    # Earmarking: each followed account's outflows in the window (rows, times, amounts).
+    outflows: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
     def match(acct: int, row: int, amount: float) -> int:
         """The first outflow of ``acct`` not yet taken or matched that leaves within the delay
         of incoming ``row`` (and the window) for (1 - tolerance) to 1 times ``amount``."""
+        if acct not in outflows:
+            return -1  # no outflows that the trace follows
+        rows, times, worths = outflows[acct]
         at = int(index.ts[row])
-        later = index.rows(acct, outgoing=True, start=at, end=min(at + earmark_delay_s, end))
-        if len(later) == 0:
-            return -1
-        worth = index.amount[later]
+        lo = int(np.searchsorted(times, at, "left"))
+        hi = int(np.searchsorted(times, at + earmark_delay_s, "right"))
+        later, worth = rows[lo:hi], worths[lo:hi]
         fits = later[
             (worth >= amount * (1 - earmark_tolerance) - EPSILON) & (worth <= amount + EPSILON)
         ]
