@@ -74,14 +74,17 @@ def test_worlds_mules_and_trace_recovery(
     # The rings pass the money on among mules to an ATM: all of it stays on the path.
     assert result.recovered.min() >= 0.95
     assert result.recovered_amount >= 0.95
-    libr = result.traces["libr"]
-    assert len(libr.recovered) == result.victims
-    assert libr.recovered.min() >= 0.95
+    for rule in ("libr", "earmark"):
+        other = result.traces[rule]
+        assert len(other.recovered) == result.victims
+        assert other.recovered.min() >= 0.95
     text = "\n".join(render_world(result, train, test))
     assert "traces recover ≥ 95 % of each victim's money path — **met**" in text
     assert "| FIFO (default) |" in text
     assert "| LIBR |" in text
     assert "Under LIBR (`--attribution libr`): **met**" in text
+    assert "| earmark |" in text
+    assert "Under earmarking (`--attribution earmark`): **met**" in text
 
 
 def test_worlds_recovery_drops_when_the_path_is_not_mules(

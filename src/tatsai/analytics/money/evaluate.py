@@ -30,7 +30,13 @@ from tatsai.analytics.engine import EngineName, open_engine
 from tatsai.analytics.money.features import BASELINE_FEATURES, FEATURES, account_features
 from tatsai.analytics.money.io import load_transfers
 from tatsai.analytics.money.model import train
-from tatsai.analytics.money.trace import Attribution, TransferIndex, trace
+from tatsai.analytics.money.trace import (
+    EARMARK_DELAY_S,
+    EARMARK_TOLERANCE,
+    Attribution,
+    TransferIndex,
+    trace,
+)
 from tatsai.core.errors import InvalidInput
 from tatsai.sim.io import read_table, table_path
 from tatsai.sim.schemas import TRANSFERS, TRUTH_MULE_ACCOUNTS, TRUTH_VICTIM_TRANSFERS
@@ -314,7 +320,9 @@ def render_world(result: WorldScores, train_world: Path, test_world: Path) -> li
         "",
         "Traces (5 hops, 72 h from each victim transfer; recovered share = traced money the "
         "trail places on the receiving gang's mule accounts, held or cashed out, over the "
-        "amount paid):",
+        "amount paid). Earmarking matches an outflow to an incoming transfer when it leaves "
+        f"within {EARMARK_DELAY_S / 3600:g} h and is worth {1 - EARMARK_TOLERANCE:.0%} to "
+        "100 % of it (defaults, chosen on the training world; FIFO for everything else):",
         "",
         "| attribution | victim transfers | recovered ≥ 95 % | median share | 5th percentile | "
         "lowest | by amount |",
