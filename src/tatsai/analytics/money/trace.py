@@ -17,6 +17,11 @@ Attribution (see docs/money-trail.md):
   money stays in the account up to the lowest balance the account reaches afterwards; later
   untraced deposits never replenish it. The balance before arrival is the same as above
   (rebuilt when known, the window's net inflow when not).
+* **Earmarking** (``attribution="earmark"``): each incoming transfer of a traced account is
+  matched to the first later outflow not matched yet that leaves within ``earmark_delay_s``
+  and is worth (1 - ``earmark_tolerance``) to 1 times its amount; that money is set aside for
+  the outflow (no other outflow takes it) and what is left after it (a cut, a fee) becomes
+  ordinary money from then on. Everything unmatched is FIFO or proportional as above.
 * Money is followed transfer by transfer in time order (cycles included: money coming back is
   traced again) for at most ``hops`` transfers from the start and within ``window`` seconds of
   the first traced transfer. A transfer with no ``dst_account`` or a cash channel
@@ -172,10 +177,10 @@ class TransferIndex:
 
 
 class _Holder:
-    """One traced account's money: a FIFO queue of pieces ``[amount, traced, reserved_for]``,
-    proportional totals, or LIBR totals (untraced money leaves first). Under earmarking a piece
-    can be reserved for one later outflow (``reserved_for`` is its row, -1 when none): other
-    outflows skip it, and the proportional totals leave it out until that outflow."""
+    """One traced account's money: a FIFO queue of pieces ``[amount, traced]``, proportional
+    totals, or LIBR totals (untraced money leaves first). Under earmarking a piece can be set
+    aside for one later outflow (``reserved``, by that outflow's row): it is in neither the
+    queue nor the totals until that outflow takes it."""
 
     def __init__(self, balance: float, known: bool, libr: bool = False) -> None:
         self.libr = libr
@@ -185,16 +190,15 @@ class _Holder:
         self.traced = 0.0
         self.reserved: dict[int, list[float]] = {}
         if self.balance > 0 and self.fifo:
-            self.queue.append([self.balance, 0.0, -1.0])
+            self.queue.append([self.balance, 0.0])
 
     def credit(self, amount: float, traced: float, reserve_for: int = -1) -> None:
-        """Take in a transfer; ``reserve_for`` >= 0 earmarks it for that outflow row."""
-        piece = [amount, traced, float(reserve_for)]
-        if self.fifo:
-            self.queue.append(piece)
+        """Take in a transfer; ``reserve_for`` >= 0 sets it aside for that outflow row."""
         if reserve_for >= 0:
-            self.reserved[reserve_for] = piece
+            self.reserved[reserve_for] = [amount, traced]
             return
+        if self.fifo:
+            self.queue.append([amount, traced])
         self.balance += amount
         self.traced += traced
 
@@ -203,26 +207,19 @@ class _Holder:
         traced = 0.0
         piece = self.reserved.pop(row, None)
         if piece is not None:
-            # The earmarked piece pays this outflow first; what is left of it (a mule's cut,
-            # a fee) becomes ordinary money of the account, in its place in the queue.
+            # The money set aside pays this outflow first; what is left of it (a mule's cut,
+            # a fee) becomes ordinary money of the account from now on.
             take = min(piece[0], amount)
-            share = piece[1] * take / piece[0] if piece[0] > 0 else 0.0
-            piece[0] -= take
-            piece[1] -= share
-            piece[2] = -1.0
-            traced, amount = share, amount - take
-            if not self.fifo:
-                self.balance += piece[0]
-                self.traced += piece[1]
+            traced = piece[1] * take / piece[0] if piece[0] > 0 else 0.0
+            amount -= take
+            if piece[0] - take > EPSILON:
+                self.credit(piece[0] - take, max(piece[1] - traced, 0.0))
             if amount <= EPSILON:
                 return traced
         if self.fifo:
-            need, i = amount, 0
-            while need > EPSILON and i < len(self.queue):
-                piece = self.queue[i]
-                if piece[2] >= 0:  # reserved for a later outflow
-                    i += 1
-                    continue
+            need = amount
+            while need > EPSILON and self.queue:
+                piece = self.queue[0]
                 take = min(piece[0], need)
                 share = piece[1] * take / piece[0] if piece[0] > 0 else 0.0
                 traced += share
@@ -230,9 +227,7 @@ class _Holder:
                 piece[1] -= share
                 need -= take
                 if piece[0] <= EPSILON:
-                    del self.queue[i]
-                else:
-                    i += 1
+                    self.queue.popleft()
             return traced
         if self.libr:
             # The holder's own money goes first; only what exceeds it is traced money.
