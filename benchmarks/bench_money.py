@@ -150,7 +150,7 @@ def main() -> None:
                 txn=victims[i % len(victims)],
                 hops=5,
                 window_s=72 * 3600,
-                attribution=rule,  # type: ignore[arg-type]
+                attribution=rule,
             )
             latencies.append((time.perf_counter() - t) * 1000)
         latencies.sort()
