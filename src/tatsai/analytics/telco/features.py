@@ -84,6 +84,11 @@ def _hour(column: str) -> str:
     return f"CAST(FLOOR(epoch({column}) / 3600) AS BIGINT)"
 
 
+def _micro(column: str) -> str:
+    """``column`` (degrees) in whole micro-degrees, so that sums of it are exact integers."""
+    return f"CAST(ROUND({column} * 1000000) AS BIGINT)"
+
+
 def ratio(numerator: str, denominator: str, empty: str = "0.0") -> str:
     """``numerator / denominator`` as DOUBLE on both engines, ``empty`` when the base is 0."""
     return (
@@ -121,7 +126,8 @@ per_hour AS (
         SUM(CASE WHEN m.kind = 'sms' THEN 1 ELSE 0 END) AS sms,
         SUM(CASE WHEN (m.hour + {LOCAL_OFFSET_H}) % 24 < 6 THEN 1 ELSE 0 END) AS night,
         SUM(CASE WHEN l.border_km <= {p.border_radius_km} THEN 1 ELSE 0 END) AS border,
-        AVG(l.lat) AS lat, AVG(l.lon) AS lon
+        SUM({_micro("l.lat")}) AS lat_e6, COUNT(l.lat) AS lat_n,
+        SUM({_micro("l.lon")}) AS lon_e6, COUNT(l.lon) AS lon_n
     FROM mo m LEFT JOIN cells l ON l.cell_id = m.cell_id
     GROUP BY m.imsi, m.hour
 )"""
@@ -197,35 +203,41 @@ rep AS (
     WHERE r.indicator_type = 'phone'
     GROUP BY s.imsi, {_hour("r.ts")}
 ),
+places AS (
+    SELECT p.*,
+        CASE WHEN p.lat_n > 0 THEN CAST(p.lat_e6 AS DOUBLE) / p.lat_n / 1000000 END AS lat,
+        CASE WHEN p.lon_n > 0 THEN CAST(p.lon_e6 AS DOUBLE) / p.lon_n / 1000000 END AS lon
+    FROM per_hour p JOIN active a ON a.imsi = p.imsi
+),
 moves AS (
     SELECT p.*,
         LAG(p.lat) OVER (PARTITION BY p.imsi ORDER BY p.hour) AS prev_lat,
         LAG(p.lon) OVER (PARTITION BY p.imsi ORDER BY p.hour) AS prev_lon
-    FROM per_hour p JOIN active a ON a.imsi = p.imsi
+    FROM places p
 ),
 events AS (
     SELECT imsi, hour, calls, sms, answered, short_calls, talk_s, night, border,
         0 AS calls_in, 0 AS callbacks, 0 AS new_callees, 0 AS new_cells, 0 AS new_imeis,
         0 AS reports, 0 AS reported_callees,
-        CASE WHEN prev_lat IS NULL OR lat IS NULL THEN 0.0 ELSE
-            2 * 6371.0 * ASIN(SQRT(LEAST(1.0,
+        CASE WHEN prev_lat IS NULL OR lat IS NULL THEN 0 ELSE
+            CAST(ROUND(2 * 6371.0 * 1000000 * ASIN(SQRT(LEAST(1.0,
                 POWER(SIN(RADIANS(lat - prev_lat) / 2), 2)
                 + COS(RADIANS(lat)) * COS(RADIANS(prev_lat))
-                  * POWER(SIN(RADIANS(lon - prev_lon) / 2), 2))))
-        END AS hop_km
+                  * POWER(SIN(RADIANS(lon - prev_lon) / 2), 2))))) AS BIGINT)
+        END AS hop_mm
     FROM moves
     UNION ALL
-    SELECT imsi, hour, 0, 0, 0, 0, 0, 0, 0, calls_in, callbacks, 0, 0, 0, 0, 0, 0.0 FROM in_hour
+    SELECT imsi, hour, 0, 0, 0, 0, 0, 0, 0, calls_in, callbacks, 0, 0, 0, 0, 0, 0 FROM in_hour
     UNION ALL
-    SELECT imsi, hour, 0, 0, 0, 0, 0, 0, 0, 0, 0, n, 0, 0, 0, 0, 0.0 FROM new_callees
+    SELECT imsi, hour, 0, 0, 0, 0, 0, 0, 0, 0, 0, n, 0, 0, 0, 0, 0 FROM new_callees
     UNION ALL
-    SELECT imsi, hour, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, n, 0, 0, 0, 0.0 FROM new_cells
+    SELECT imsi, hour, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, n, 0, 0, 0, 0 FROM new_cells
     UNION ALL
-    SELECT imsi, hour, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, n, 0, 0, 0.0 FROM new_imeis
+    SELECT imsi, hour, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, n, 0, 0, 0 FROM new_imeis
     UNION ALL
-    SELECT imsi, hour, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, n, 0, 0.0 FROM rep
+    SELECT imsi, hour, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, n, 0, 0 FROM rep
     UNION ALL
-    SELECT imsi, hour, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, n, 0.0 FROM new_reported
+    SELECT imsi, hour, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, n, 0 FROM new_reported
 ),
 hourly AS (
     SELECT imsi, hour,
@@ -240,7 +252,7 @@ hourly AS (
         CAST(SUM(new_imeis) AS BIGINT) AS new_imeis,
         CAST(SUM(reports) AS BIGINT) AS reports,
         CAST(SUM(reported_callees) AS BIGINT) AS reported_callees,
-        CAST(SUM(hop_km) AS DOUBLE) AS hop_km
+        CAST(SUM(hop_mm) AS BIGINT) AS hop_mm
     FROM events GROUP BY imsi, hour
 ),
 rolled AS (
@@ -255,7 +267,7 @@ rolled AS (
         CAST(SUM(k.calls_in) {w} AS BIGINT) AS calls_in_w,
         CAST(SUM(k.callbacks) {w} AS BIGINT) AS callbacks_w,
         CAST(SUM(k.new_callees) {w} AS BIGINT) AS new_callees_w,
-        CAST(SUM(k.hop_km) {w} AS DOUBLE) AS distance_km_w,
+        CAST(SUM(k.hop_mm) {w} AS BIGINT) AS distance_mm_w,
         CAST(SUM(k.new_cells) {cum} AS BIGINT) AS cells_total,
         CAST(SUM(k.new_imeis) {cum} AS BIGINT) AS imeis_total,
         CAST(SUM(k.reports) {cum} AS BIGINT) AS reports_total,
@@ -274,7 +286,8 @@ SELECT r.imsi, r.hour,
     {ratio("r.border_w", "r.calls_w + r.sms_w")} AS border_share_w,
     r.new_callees_w,
     {ratio("r.new_callees_w", "r.calls_w + r.sms_w")} AS novelty_w,
-    r.cells_total, r.distance_km_w, r.imeis_total,
+    r.cells_total, CAST(r.distance_mm_w AS DOUBLE) / 1000000 AS distance_km_w,
+    r.imeis_total,
     CAST(COALESCE(hs.sims_on_handset, 0) AS BIGINT) AS sims_on_handset,
     CAST((r.hour + 1) * 3600 - FLOOR(epoch(s.activated_at)) AS DOUBLE) / 3600 AS sim_age_h,
     r.reports_total,
