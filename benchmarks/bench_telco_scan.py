@@ -9,11 +9,15 @@ SIMs over 7 days, 2,000 cells), then runs in separate processes, side by side:
 * scan — the whole scan as ``tatsai telco scan`` runs it (features scored batch by batch with
   the shipped model, one verdict per SIM), without writing the CSV.
 
+With ``--baseline SRC`` (the ``src`` folder of an earlier checkout, e.g. from ``git archive``)
+a further stage, ``baseline``, runs the features stage on that version of the package, in the
+same interleaved loop, so a change is measured before and after on the same machine load.
+
 Prints a table with seconds (median of ``--repeat`` runs), records/s, the ratio to the floor and
 each process's peak resident memory. Usage::
 
     python benchmarks/bench_telco_scan.py --rows 10000000 [--repeat 3] [--memory-limit 6GB]
-        [--stages floor,features,scan]
+        [--stages floor,features,scan] [--baseline SRC]
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ from tatsai.sim.schemas import TABLES
 START_S = 1_772_409_600  # 2026-03-02 00:00 UTC
 DAYS = 7
 CHUNK = 2_000_000
-STAGES = ("floor", "features", "scan")
+STAGES = ("floor", "features", "scan", "baseline")
 
 
 def _ids(prefix: str, values: np.ndarray, width: int) -> pa.Array:
@@ -137,7 +141,7 @@ def _stage(stage: str, folder: Path, threads: int, memory_limit: str) -> dict[st
         engine.register("cdr_files", folder / "cdr")  # a view over read_parquet, nothing more
         out = engine.query("SELECT a_imsi, count(*) AS n FROM cdr_files GROUP BY a_imsi")
         produced = out.num_rows
-    elif stage == "features":
+    elif stage in ("features", "baseline"):
         load_world(engine, folder)
         summary = engine.query(sim_summary_sql())
         hourly = sum(b.num_rows for b in engine.query_batches(hourly_features_sql()))
@@ -159,10 +163,17 @@ def main() -> None:
     parser.add_argument(
         "--data", type=Path, default=Path(tempfile.gettempdir()) / "tatsai-bench-telco"
     )
-    parser.add_argument("--stages", default=",".join(STAGES), help="Comma-separated stages.")
+    parser.add_argument("--stages", default="floor,features,scan", help="Comma-separated stages.")
+    parser.add_argument(
+        "--baseline", type=Path, help="src folder of an earlier version: adds stage 'baseline'"
+    )
     parser.add_argument("--stage", choices=STAGES, help=argparse.SUPPRESS)
     args = parser.parse_args()
     stages = [s for s in args.stages.split(",") if s]
+    if args.baseline is not None and "baseline" not in stages:
+        stages.append("baseline")
+    if "baseline" in stages and (args.baseline is None or not args.baseline.is_dir()):
+        parser.error("--baseline: the src folder of an earlier version is needed")
     if not stages or any(s not in STAGES for s in stages) or "floor" not in stages:
         parser.error(f"--stages: a comma-separated choice of {', '.join(STAGES)}, with floor")
     folder = args.data / f"rows-{args.rows}"
@@ -179,7 +190,12 @@ def main() -> None:
             command = [sys.executable, __file__, "--stage", stage, "--rows", str(args.rows)]
             command += ["--threads", str(args.threads), "--memory-limit", args.memory_limit]
             command += ["--data", str(args.data)]
-            done = subprocess.run(command, check=True, capture_output=True, text=True)  # noqa: S603
+            env = dict(os.environ)
+            if stage == "baseline":  # the earlier package shadows the installed one
+                env["PYTHONPATH"] = str(args.baseline.resolve())
+            done = subprocess.run(  # noqa: S603
+                command, check=True, capture_output=True, text=True, env=env
+            )
             results[stage].append(json.loads(done.stdout.strip().splitlines()[-1]))
     floor = statistics.median(r["seconds"] for r in results["floor"])
     load_after = os.getloadavg()

@@ -22,8 +22,14 @@ pseudonyms (the ``reporters`` table, :func:`tatsai.analytics.telco.load.register
 How it is computed, so that no window frame runs per call record: every source is first
 reduced to one row per (SIM, hour) — the outgoing records in one GROUP BY, and the first
 contact with each callee, cell and handset, incoming calls, reports and reported callees each
-in their own grouped pass — then the rows are stacked (UNION ALL) and summed into one hourly
-table, and the trailing windows are sums over that table, one window pass per SIM.
+in their own grouped pass. First contacts happen in hours with outgoing records, so their
+counts are joined onto those rows; incoming calls, reports and reported callees are stacked
+(UNION ALL) and summed, and the two are joined (FULL OUTER JOIN) into one hourly table. The
+trailing windows are sums over that table, one window pass per SIM.
+
+Every aggregate adds integers (coordinates in micro-degrees, hops in millimetres), so the
+result does not depend on the order in which a parallel engine adds rows: equal on every run,
+whatever the number of threads.
 
 Tables read: ``cdr``, ``subscribers``, ``cells``, ``reports``, ``reporters``.
 """
@@ -84,6 +90,11 @@ def _hour(column: str) -> str:
     return f"CAST(FLOOR(epoch({column}) / 3600) AS BIGINT)"
 
 
+def _micro(column: str) -> str:
+    """``column`` (degrees) in whole micro-degrees, so that sums of it are exact integers."""
+    return f"CAST(ROUND({column} * 1000000) AS BIGINT)"
+
+
 def ratio(numerator: str, denominator: str, empty: str = "0.0") -> str:
     """``numerator / denominator`` as DOUBLE on both engines, ``empty`` when the base is 0."""
     return (
@@ -121,7 +132,8 @@ per_hour AS (
         SUM(CASE WHEN m.kind = 'sms' THEN 1 ELSE 0 END) AS sms,
         SUM(CASE WHEN (m.hour + {LOCAL_OFFSET_H}) % 24 < 6 THEN 1 ELSE 0 END) AS night,
         SUM(CASE WHEN l.border_km <= {p.border_radius_km} THEN 1 ELSE 0 END) AS border,
-        AVG(l.lat) AS lat, AVG(l.lon) AS lon
+        SUM({_micro("l.lat")}) AS lat_e6, COUNT(l.lat) AS lat_n,
+        SUM({_micro("l.lon")}) AS lon_e6, COUNT(l.lon) AS lon_n
     FROM mo m LEFT JOIN cells l ON l.cell_id = m.cell_id
     GROUP BY m.imsi, m.hour
 )"""
@@ -163,6 +175,12 @@ active AS (
     UNION SELECT imsi FROM reported
     UNION SELECT imsi FROM handset WHERE sims_on_handset >= {p.gate_handset_sims}
 ),
+sim_info AS (
+    SELECT a.imsi, CAST(COALESCE(hs.sims_on_handset, 0) AS BIGINT) AS sims_on_handset,
+        s.activated_at
+    FROM active a LEFT JOIN handset hs ON hs.imsi = a.imsi
+    LEFT JOIN subscribers s ON s.imsi = a.imsi
+),
 mo_active AS (SELECT m.* FROM mo m JOIN active a ON a.imsi = m.imsi),
 first_callee AS (SELECT imsi, callee, MIN(hour) AS hour FROM mo_active GROUP BY imsi, callee),
 new_callees AS (SELECT imsi, hour, COUNT(*) AS n FROM first_callee GROUP BY imsi, hour),
@@ -197,51 +215,64 @@ rep AS (
     WHERE r.indicator_type = 'phone'
     GROUP BY s.imsi, {_hour("r.ts")}
 ),
+places AS (
+    SELECT p.*,
+        CASE WHEN p.lat_n > 0 THEN CAST(p.lat_e6 AS DOUBLE) / p.lat_n / 1000000 END AS lat,
+        CASE WHEN p.lon_n > 0 THEN CAST(p.lon_e6 AS DOUBLE) / p.lon_n / 1000000 END AS lon
+    FROM per_hour p JOIN active a ON a.imsi = p.imsi
+),
 moves AS (
     SELECT p.*,
         LAG(p.lat) OVER (PARTITION BY p.imsi ORDER BY p.hour) AS prev_lat,
         LAG(p.lon) OVER (PARTITION BY p.imsi ORDER BY p.hour) AS prev_lon
-    FROM per_hour p JOIN active a ON a.imsi = p.imsi
+    FROM places p
 ),
-events AS (
-    SELECT imsi, hour, calls, sms, answered, short_calls, talk_s, night, border,
-        0 AS calls_in, 0 AS callbacks, 0 AS new_callees, 0 AS new_cells, 0 AS new_imeis,
-        0 AS reports, 0 AS reported_callees,
-        CASE WHEN prev_lat IS NULL OR lat IS NULL THEN 0.0 ELSE
-            2 * 6371.0 * ASIN(SQRT(LEAST(1.0,
-                POWER(SIN(RADIANS(lat - prev_lat) / 2), 2)
-                + COS(RADIANS(lat)) * COS(RADIANS(prev_lat))
-                  * POWER(SIN(RADIANS(lon - prev_lon) / 2), 2))))
-        END AS hop_km
-    FROM moves
-    UNION ALL
-    SELECT imsi, hour, 0, 0, 0, 0, 0, 0, 0, calls_in, callbacks, 0, 0, 0, 0, 0, 0.0 FROM in_hour
-    UNION ALL
-    SELECT imsi, hour, 0, 0, 0, 0, 0, 0, 0, 0, 0, n, 0, 0, 0, 0, 0.0 FROM new_callees
-    UNION ALL
-    SELECT imsi, hour, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, n, 0, 0, 0, 0.0 FROM new_cells
-    UNION ALL
-    SELECT imsi, hour, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, n, 0, 0, 0.0 FROM new_imeis
-    UNION ALL
-    SELECT imsi, hour, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, n, 0, 0.0 FROM rep
-    UNION ALL
-    SELECT imsi, hour, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, n, 0.0 FROM new_reported
+mo_hours AS (
+    SELECT m.imsi, m.hour, m.calls, m.sms, m.answered, m.short_calls, m.talk_s, m.night,
+        m.border, COALESCE(fc.n, 0) AS new_callees, COALESCE(fl.n, 0) AS new_cells,
+        COALESCE(fi.n, 0) AS new_imeis,
+        CASE WHEN m.prev_lat IS NULL OR m.lat IS NULL THEN 0 ELSE
+            CAST(ROUND(2 * 6371.0 * 1000000 * ASIN(SQRT(LEAST(1.0,
+                POWER(SIN(RADIANS(m.lat - m.prev_lat) / 2), 2)
+                + COS(RADIANS(m.lat)) * COS(RADIANS(m.prev_lat))
+                  * POWER(SIN(RADIANS(m.lon - m.prev_lon) / 2), 2))))) AS BIGINT)
+        END AS hop_mm
+    FROM moves m
+    LEFT JOIN new_callees fc ON fc.imsi = m.imsi AND fc.hour = m.hour
+    LEFT JOIN new_cells fl ON fl.imsi = m.imsi AND fl.hour = m.hour
+    LEFT JOIN new_imeis fi ON fi.imsi = m.imsi AND fi.hour = m.hour
+),
+others AS (
+    SELECT imsi, hour, SUM(calls_in) AS calls_in, SUM(callbacks) AS callbacks,
+        SUM(reports) AS reports, SUM(reported_callees) AS reported_callees
+    FROM (
+        SELECT imsi, hour, calls_in, callbacks, 0 AS reports, 0 AS reported_callees
+        FROM in_hour
+        UNION ALL
+        SELECT imsi, hour, 0, 0, n, 0 FROM rep
+        UNION ALL
+        SELECT imsi, hour, 0, 0, 0, n FROM new_reported
+    ) x
+    GROUP BY imsi, hour
 ),
 hourly AS (
-    SELECT imsi, hour,
-        CAST(SUM(calls) AS BIGINT) AS calls, CAST(SUM(sms) AS BIGINT) AS sms,
-        CAST(SUM(answered) AS BIGINT) AS answered,
-        CAST(SUM(short_calls) AS BIGINT) AS short_calls,
-        CAST(SUM(talk_s) AS BIGINT) AS talk_s, CAST(SUM(night) AS BIGINT) AS night,
-        CAST(SUM(border) AS BIGINT) AS border, CAST(SUM(calls_in) AS BIGINT) AS calls_in,
-        CAST(SUM(callbacks) AS BIGINT) AS callbacks,
-        CAST(SUM(new_callees) AS BIGINT) AS new_callees,
-        CAST(SUM(new_cells) AS BIGINT) AS new_cells,
-        CAST(SUM(new_imeis) AS BIGINT) AS new_imeis,
-        CAST(SUM(reports) AS BIGINT) AS reports,
-        CAST(SUM(reported_callees) AS BIGINT) AS reported_callees,
-        CAST(SUM(hop_km) AS DOUBLE) AS hop_km
-    FROM events GROUP BY imsi, hour
+    SELECT COALESCE(m.imsi, o.imsi) AS imsi, COALESCE(m.hour, o.hour) AS hour,
+        CAST(COALESCE(m.calls, 0) AS BIGINT) AS calls,
+        CAST(COALESCE(m.sms, 0) AS BIGINT) AS sms,
+        CAST(COALESCE(m.answered, 0) AS BIGINT) AS answered,
+        CAST(COALESCE(m.short_calls, 0) AS BIGINT) AS short_calls,
+        CAST(COALESCE(m.talk_s, 0) AS BIGINT) AS talk_s,
+        CAST(COALESCE(m.night, 0) AS BIGINT) AS night,
+        CAST(COALESCE(m.border, 0) AS BIGINT) AS border,
+        CAST(COALESCE(o.calls_in, 0) AS BIGINT) AS calls_in,
+        CAST(COALESCE(o.callbacks, 0) AS BIGINT) AS callbacks,
+        CAST(COALESCE(m.new_callees, 0) AS BIGINT) AS new_callees,
+        CAST(COALESCE(m.new_cells, 0) AS BIGINT) AS new_cells,
+        CAST(COALESCE(m.new_imeis, 0) AS BIGINT) AS new_imeis,
+        CAST(COALESCE(o.reports, 0) AS BIGINT) AS reports,
+        CAST(COALESCE(o.reported_callees, 0) AS BIGINT) AS reported_callees,
+        CAST(COALESCE(m.hop_mm, 0) AS BIGINT) AS hop_mm
+    FROM mo_hours m FULL OUTER JOIN others o ON o.imsi = m.imsi AND o.hour = m.hour
 ),
 rolled AS (
     SELECT k.imsi, k.hour, k.calls AS calls_1h, k.sms AS sms_1h,
@@ -255,7 +286,7 @@ rolled AS (
         CAST(SUM(k.calls_in) {w} AS BIGINT) AS calls_in_w,
         CAST(SUM(k.callbacks) {w} AS BIGINT) AS callbacks_w,
         CAST(SUM(k.new_callees) {w} AS BIGINT) AS new_callees_w,
-        CAST(SUM(k.hop_km) {w} AS DOUBLE) AS distance_km_w,
+        CAST(SUM(k.hop_mm) {w} AS BIGINT) AS distance_mm_w,
         CAST(SUM(k.new_cells) {cum} AS BIGINT) AS cells_total,
         CAST(SUM(k.new_imeis) {cum} AS BIGINT) AS imeis_total,
         CAST(SUM(k.reports) {cum} AS BIGINT) AS reports_total,
@@ -274,17 +305,16 @@ SELECT r.imsi, r.hour,
     {ratio("r.border_w", "r.calls_w + r.sms_w")} AS border_share_w,
     r.new_callees_w,
     {ratio("r.new_callees_w", "r.calls_w + r.sms_w")} AS novelty_w,
-    r.cells_total, r.distance_km_w, r.imeis_total,
-    CAST(COALESCE(hs.sims_on_handset, 0) AS BIGINT) AS sims_on_handset,
-    CAST((r.hour + 1) * 3600 - FLOOR(epoch(s.activated_at)) AS DOUBLE) / 3600 AS sim_age_h,
+    r.cells_total, CAST(r.distance_mm_w AS DOUBLE) / 1000000 AS distance_km_w,
+    r.imeis_total,
+    CAST(COALESCE(i.sims_on_handset, 0) AS BIGINT) AS sims_on_handset,
+    CAST((r.hour + 1) * 3600 - FLOOR(epoch(i.activated_at)) AS DOUBLE) / 3600 AS sim_age_h,
     r.reports_total,
     r.reported_callees_total,
     {ratio("r.reported_callees_total", "r.callees_total")} AS reported_callee_share
-FROM rolled r
-LEFT JOIN handset hs ON hs.imsi = r.imsi
-LEFT JOIN subscribers s ON s.imsi = r.imsi
+FROM rolled r LEFT JOIN sim_info i ON i.imsi = r.imsi
 WHERE r.calls_w >= {p.gate_calls} OR r.sms_w >= {p.gate_sms} OR r.reports_total > 0
-    OR COALESCE(hs.sims_on_handset, 0) >= {p.gate_handset_sims}
+    OR i.sims_on_handset >= {p.gate_handset_sims}
 ORDER BY r.imsi, r.hour
 """
 
