@@ -10,7 +10,12 @@ import pyarrow as pa
 import pytest
 
 from tatsai.analytics.engine import open_engine
-from tatsai.analytics.telco.evaluate import evaluate_world, first_scam_hours, train_on_world
+from tatsai.analytics.telco.evaluate import (
+    _sampled_features,
+    evaluate_world,
+    first_scam_hours,
+    train_on_world,
+)
 from tatsai.analytics.telco.features import FEATURES
 from tatsai.analytics.telco.load import load_world
 from tatsai.analytics.telco.model import (
@@ -20,6 +25,7 @@ from tatsai.analytics.telco.model import (
     _pick_threshold,
     labels_for,
     load_shipped,
+    sim_level_curve,
 )
 from tatsai.analytics.telco.scan import compute, scan
 from tatsai.core.errors import InvalidInput, NotFound
@@ -116,3 +122,38 @@ def test_training_records_the_heavy_callers_at_its_threshold(trained: ScamSimMod
     assert trained.meta["heavy_callers"] == 2  # the call centre and the seller
     assert trained.meta["out_of_fold_at_threshold"]["heavy_flagged"] == 0
     assert trained.meta["heavy_weight"] == 1.0
+
+
+def test_sampled_features_keep_whole_sims_and_weigh_the_drawn_ones() -> None:
+    imsi = [f"O{i}" for i in range(400) for _ in range(2)] + ["S1", "S1", "H1"]
+    batch = pa.RecordBatch.from_pydict({"imsi": imsi, "hour": list(range(len(imsi)))})
+    table, weight = _sampled_features([batch], whole={"S1", "H1"}, sample=0.25, seed=7)
+    kept = table.column("imsi").to_pylist()
+    assert kept.count("S1") == 2
+    assert kept.count("H1") == 1
+    drawn = {s for s in kept if s.startswith("O")}
+    assert 60 <= len(drawn) <= 140  # about a quarter of 400
+    assert all(kept.count(s) == 2 for s in drawn)  # a drawn SIM keeps all its rows
+    assert weight.tolist() == [1.0 if s in {"S1", "H1"} else 4.0 for s in kept]
+    again, _ = _sampled_features([batch], whole={"S1", "H1"}, sample=0.25, seed=7)
+    assert again.column("imsi").to_pylist() == kept  # seeded
+
+
+def test_sampled_ordinary_sims_count_by_their_weight_in_precision() -> None:
+    features = pa.table({"imsi": ["S1", "O1", "O2"], "hour": [1, 1, 1]})
+    scores = np.array([0.9, 0.9, 0.1])
+    first = {"S1": 0}
+    plain = sim_level_curve(features, scores, first, np.array([0.5]))
+    weighted = sim_level_curve(
+        features, scores, first, np.array([0.5]), sim_weight=np.array([1.0, 4.0, 4.0])
+    )
+    assert plain[0][1] == 0.5  # one scam SIM, one ordinary SIM flagged
+    assert weighted[0][1] == 0.2  # the flagged ordinary SIM stands for four
+
+
+def test_training_on_a_sample_records_it(world_dir: Path) -> None:
+    model = train_on_world(world_dir, rounds=20, sample=0.5)
+    assert model.meta["sample"] == 0.5
+    assert model.meta["scam_sims"] == len(first_scam_hours(world_dir))
+    with pytest.raises(InvalidInput):
+        train_on_world(world_dir, rounds=20, sample=0.0)

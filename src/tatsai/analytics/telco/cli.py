@@ -163,11 +163,21 @@ def train_command(
     heavy_weight: float = typer.Option(
         1.0, "--heavy-weight", min=1.0, help="Training weight of heavy legitimate callers' rows."
     ),
+    sample: float = typer.Option(
+        1.0,
+        "--sample",
+        min=0.001,
+        max=1.0,
+        help="Share of ordinary SIMs kept for training (all scam SIMs and heavy callers are "
+        "kept); below 1 the features are streamed, for long worlds.",
+    ),
 ) -> None:
     """Train the scam-SIM model on a simulated world's truth (LightGBM text model + JSON)."""
     from tatsai.analytics.telco.evaluate import train_on_world
 
-    model = train_on_world(data, window_h=parse_window(window), heavy_weight=heavy_weight)
+    model = train_on_world(
+        data, window_h=parse_window(window), heavy_weight=heavy_weight, sample=sample
+    )
     model.save(model_out)
     typer.echo(
         f"model trained ({model.meta['positive_rows']} scam rows), "

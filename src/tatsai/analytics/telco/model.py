@@ -170,6 +170,7 @@ def train(
     heavy: Collection[str] = (),
     max_heavy_share: float = 0.001,
     heavy_weight: float = 1.0,
+    row_weight: npt.NDArray[np.float64] | None = None,
 ) -> ScamSimModel:
     """Fit on a world's hourly features and truth.
 
@@ -188,6 +189,8 @@ def train(
     imsi = features.column("imsi").to_pylist()
     heavy_set = frozenset(heavy)
     emphasis = np.array([heavy_weight if s in heavy_set else 1.0 for s in imsi])
+    sampled = np.ones(len(imsi)) if row_weight is None else np.asarray(row_weight, dtype=float)
+    emphasis = emphasis * sampled
     group = np.array([zlib.crc32(s.encode()) % folds for s in imsi])
     out_of_fold = np.zeros(len(imsi))
     for fold in range(folds):
@@ -199,7 +202,13 @@ def train(
         out_of_fold[held] = booster.predict(matrix[held])
     booster = _fit(matrix, label, np.flatnonzero(keep), rounds=rounds, seed=seed, emphasis=emphasis)
     threshold, curve = _pick_threshold(
-        features, out_of_fold, first_scam_hour, target_precision, heavy_set, max_heavy_share
+        features,
+        out_of_fold,
+        first_scam_hour,
+        target_precision,
+        heavy_set,
+        max_heavy_share,
+        sim_weight=sampled,
     )
     shown = {0.1, 0.3, 0.5, 0.7, 0.9, 0.95, 0.99, threshold}
     chosen = next(c for c in curve if c[0] == threshold)
@@ -242,13 +251,21 @@ def sim_level_curve(
     first_scam_hour: dict[str, int],
     thresholds: npt.NDArray[np.float64],
     heavy: frozenset[str] = frozenset(),
+    sim_weight: npt.NDArray[np.float64] | None = None,
 ) -> list[tuple[float, float, float, int]]:
     """(threshold, precision, recall, heavy callers flagged) with a SIM flagged when any of
-    its rows reaches it."""
+    its rows reaches it. ``sim_weight`` (per row, constant within a SIM) is how many SIMs each
+    SIM stands for when ordinary SIMs were sampled: flagged ones count that many times in the
+    precision."""
     imsi = np.array(features.column("imsi").to_pylist(), dtype=object)
     order = np.argsort(imsi, kind="stable")
     sims, starts = np.unique(imsi[order], return_index=True)
     best = np.maximum.reduceat(scores[order], starts) if len(scores) else np.zeros(0)
+    weight = (
+        np.ones(len(sims))
+        if sim_weight is None or not len(scores)
+        else np.asarray(sim_weight, dtype=float)[order][starts]
+    )
     truth = np.array([s in first_scam_hour for s in sims], dtype=bool)
     is_heavy = np.array([s in heavy for s in sims], dtype=bool)
     positives = max(int(truth.sum()), 1)
@@ -256,7 +273,7 @@ def sim_level_curve(
     for threshold in thresholds:
         flagged = best >= threshold
         hits = int((flagged & truth).sum())
-        precision = hits / int(flagged.sum()) if flagged.any() else 1.0
+        precision = hits / float(weight[flagged].sum()) if flagged.any() else 1.0
         heavy_hits = int((flagged & is_heavy).sum())
         curve.append((float(threshold), precision, hits / positives, heavy_hits))
     return curve
@@ -269,6 +286,8 @@ def _pick_threshold(
     target_precision: float,
     heavy: frozenset[str],
     max_heavy_share: float,
+    *,
+    sim_weight: npt.NDArray[np.float64] | None = None,
 ) -> tuple[float, list[tuple[float, float, float, int]]]:
     """The lowest threshold meeting ``target_precision`` and flagging at most
     ``max_heavy_share`` of ``heavy``; failing that, the best F0.5 among those within the heavy
@@ -276,7 +295,7 @@ def _pick_threshold(
     grid = np.round(
         np.concatenate([np.arange(0.05, 0.95, 0.01), np.arange(0.95, 0.9995, 0.001)]), 3
     )
-    curve = sim_level_curve(features, scores, first_scam_hour, grid, heavy)
+    curve = sim_level_curve(features, scores, first_scam_hour, grid, heavy, sim_weight)
     allowed = max_heavy_share * len(heavy)
     within = [c for c in curve if c[3] <= allowed] or curve
     for threshold, precision, recall, _ in within:
