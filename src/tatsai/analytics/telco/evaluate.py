@@ -83,6 +83,7 @@ def train_on_world(
     heavy_weight: float = scam_model.HEAVY_WEIGHT,
     sample: float = 1.0,
     seed: int = 7,
+    memory_limit: str | None = None,
 ) -> ScamSimModel:
     """A model fitted on the world in ``data`` (DuckDB), its threshold chosen on that world's
     out-of-fold scores with at most 0.1% of its heavy legitimate callers flagged.
@@ -90,12 +91,13 @@ def train_on_world(
     ``sample`` < 1 keeps memory bounded on long worlds: the hourly features are streamed and
     only the rows of scam SIMs, of heavy legitimate callers, and of a seeded share ``sample``
     of the other SIMs (chosen by a hash of the IMSI) are kept; the kept ordinary SIMs' rows
-    weigh ``1 / sample`` in training and in the threshold's precision."""
+    weigh ``1 / sample`` in training and in the threshold's precision. ``memory_limit`` caps
+    DuckDB's memory (e.g. ``"6GB"``; it spills to disk beyond), DuckDB's default otherwise."""
     if not 0 < sample <= 1:
         raise InvalidInput("sample must be in (0, 1]", field="sample")
     first = first_scam_hours(data)
     params = FeatureParams(window_h=window_h)
-    with open_engine("duckdb") as engine:
+    with open_engine("duckdb", memory_limit=memory_limit) as engine:
         load_world(engine, data, reporter_secret=reporter_secret)
         if sample >= 1:
             features, summary = compute(engine, params)
@@ -205,14 +207,19 @@ def quality(
 
 
 def evaluate_world(
-    data: Path, *, model: ScamSimModel | None, reporter_secret: str | None = None
+    data: Path,
+    *,
+    model: ScamSimModel | None,
+    reporter_secret: str | None = None,
+    memory_limit: str | None = None,
 ) -> EvalReport:
-    """Scan ``data`` with ``model`` (and the rules, and the baseline) and measure each."""
+    """Scan ``data`` with ``model`` (and the rules, and the baseline) and measure each;
+    ``memory_limit`` caps DuckDB's memory as in :func:`train_on_world`."""
     first_scam = first_scam_times(data)
     roles_rows = _read_truth(data, "truth_roles") or []
     roles = {str(r["imsi"]): str(r["role"]) for r in roles_rows}
     started = time.perf_counter()
-    with open_engine("duckdb") as engine:
+    with open_engine("duckdb", memory_limit=memory_limit) as engine:
         load_world(engine, data, reporter_secret=reporter_secret)
         features, summary = compute(engine)
         n_cdr = int(engine.query("SELECT COUNT(*) AS n FROM cdr").column("n")[0].as_py())
