@@ -23,6 +23,7 @@ from tatsai.analytics.telco.model import (
     MODEL_FILE,
     ScamSimModel,
     _pick_threshold,
+    heavy_allowance,
     labels_for,
     load_shipped,
     sim_level_curve,
@@ -157,3 +158,17 @@ def test_training_on_a_sample_records_it(world_dir: Path) -> None:
     assert model.meta["scam_sims"] == len(first_scam_hours(world_dir))
     with pytest.raises(InvalidInput):
         train_on_world(world_dir, rounds=20, sample=0.0)
+
+
+def test_heavy_allowance_leaves_a_margin_for_the_next_world() -> None:
+    assert heavy_allowance(2700, 0.001, None) == pytest.approx(2.7)
+    assert heavy_allowance(2700, 0.001, 0.9) == 0  # 1 of 2,700 could be 0.14% next time
+    assert heavy_allowance(20_000, 0.001, 0.9) == 13  # 20 expected: 13 keeps 90% under it
+    assert heavy_allowance(20_000, 0.001, 0.5) > heavy_allowance(20_000, 0.001, 0.9)
+    features = pa.table({"imsi": ["S1", "H1", "H2"], "hour": [1, 1, 1]})
+    scores = np.array([0.95, 0.9, 0.5])
+    heavy = frozenset({f"H{i}" for i in range(1, 2001)})  # 2 000 heavy callers, 2 seen
+    plain, _ = _pick_threshold(features, scores, {"S1": 0}, 0.5, heavy, 0.001)
+    sure, _ = _pick_threshold(features, scores, {"S1": 0}, 0.5, heavy, 0.001, heavy_confidence=0.9)
+    assert plain == 0.51  # one heavy caller flagged (precision 0.5), within 0.1% of 2 000 (2)
+    assert sure == 0.91  # with a margin, none may be
