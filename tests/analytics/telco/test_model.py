@@ -10,7 +10,12 @@ import pyarrow as pa
 import pytest
 
 from tatsai.analytics.engine import open_engine
-from tatsai.analytics.telco.evaluate import evaluate_world, first_scam_hours, train_on_world
+from tatsai.analytics.telco.evaluate import (
+    _sampled_features,
+    evaluate_world,
+    first_scam_hours,
+    train_on_world,
+)
 from tatsai.analytics.telco.features import FEATURES
 from tatsai.analytics.telco.load import load_world
 from tatsai.analytics.telco.model import (
@@ -18,8 +23,10 @@ from tatsai.analytics.telco.model import (
     MODEL_FILE,
     ScamSimModel,
     _pick_threshold,
+    heavy_allowance,
     labels_for,
     load_shipped,
+    sim_level_curve,
 )
 from tatsai.analytics.telco.scan import compute, scan
 from tatsai.core.errors import InvalidInput, NotFound
@@ -82,7 +89,7 @@ def test_model_trained_on_one_seed_finds_scammers_in_another(
     assert by_name["baseline: > 100 calls/day"].heavy_flagged == 1  # the unregistered seller
 
 
-def test_shipped_model_finds_the_hand_made_scammers_and_spares_heavy_callers(
+def test_shipped_model_ranks_the_hand_made_scammers_first_and_spares_heavy_callers(
     world_dir: Path,
 ) -> None:
     model = load_shipped()
@@ -92,11 +99,20 @@ def test_shipped_model_finds_the_hand_made_scammers_and_spares_heavy_callers(
         load_world(engine, world_dir)
         result = scan(engine, model=model)
     suspects = {v.imsi for v in result.suspects()}
-    assert suspects <= {*world.SCAMMERS, *world.SIM_BOX, world.SMS_BLASTER}
-    assert {*world.SCAMMERS, world.SMS_BLASTER} <= suspects
-    # The threshold is strict (it keeps heavy legitimate callers out): one SIM-box SIM scores
-    # 0.989 under the 0.991 threshold; the other seven are caught.
-    assert len(suspects & set(world.SIM_BOX)) >= 7
+    bad = {*world.SCAMMERS, *world.SIM_BOX, world.SMS_BLASTER}
+    assert suspects <= bad
+    assert world.SMS_BLASTER in suspects
+    assert len(suspects & set(world.SIM_BOX)) >= 6
+    # The threshold (0.979) is strict: it is set so that no heavy legitimate caller of the
+    # training world is flagged out of fold, with a margin. The three hand-made scammers (one
+    # day of 25 short calls an hour from young SIMs) score 0.92-0.93 there, under it; they
+    # still rank above every legitimate SIM, the call centre and the seller far below.
+    score = {v.imsi: v.score for v in result.verdicts}
+    legit = [s for imsi, s in score.items() if imsi not in bad]
+    assert min(score[s] for s in world.SCAMMERS) >= 0.9
+    assert min(score[s] for s in world.SCAMMERS) > max(legit)
+    assert score[world.CALL_CENTRE] < 0.1
+    assert score[world.TELESALES] < 0.1
 
 
 def test_threshold_keeps_heavy_legit_callers_under_the_limit() -> None:
@@ -116,3 +132,52 @@ def test_training_records_the_heavy_callers_at_its_threshold(trained: ScamSimMod
     assert trained.meta["heavy_callers"] == 2  # the call centre and the seller
     assert trained.meta["out_of_fold_at_threshold"]["heavy_flagged"] == 0
     assert trained.meta["heavy_weight"] == 1.0
+
+
+def test_sampled_features_keep_whole_sims_and_weigh_the_drawn_ones() -> None:
+    imsi = [f"O{i}" for i in range(400) for _ in range(2)] + ["S1", "S1", "H1"]
+    batch = pa.RecordBatch.from_pydict({"imsi": imsi, "hour": list(range(len(imsi)))})
+    table, weight = _sampled_features([batch], whole={"S1", "H1"}, sample=0.25, seed=7)
+    kept = table.column("imsi").to_pylist()
+    assert kept.count("S1") == 2
+    assert kept.count("H1") == 1
+    drawn = {s for s in kept if s.startswith("O")}
+    assert 60 <= len(drawn) <= 140  # about a quarter of 400
+    assert all(kept.count(s) == 2 for s in drawn)  # a drawn SIM keeps all its rows
+    assert weight.tolist() == [1.0 if s in {"S1", "H1"} else 4.0 for s in kept]
+    again, _ = _sampled_features([batch], whole={"S1", "H1"}, sample=0.25, seed=7)
+    assert again.column("imsi").to_pylist() == kept  # seeded
+
+
+def test_sampled_ordinary_sims_count_by_their_weight_in_precision() -> None:
+    features = pa.table({"imsi": ["S1", "O1", "O2"], "hour": [1, 1, 1]})
+    scores = np.array([0.9, 0.9, 0.1])
+    first = {"S1": 0}
+    plain = sim_level_curve(features, scores, first, np.array([0.5]))
+    weighted = sim_level_curve(
+        features, scores, first, np.array([0.5]), sim_weight=np.array([1.0, 4.0, 4.0])
+    )
+    assert plain[0][1] == 0.5  # one scam SIM, one ordinary SIM flagged
+    assert weighted[0][1] == 0.2  # the flagged ordinary SIM stands for four
+
+
+def test_training_on_a_sample_records_it(world_dir: Path) -> None:
+    model = train_on_world(world_dir, rounds=20, sample=0.5)
+    assert model.meta["sample"] == 0.5
+    assert model.meta["scam_sims"] == len(first_scam_hours(world_dir))
+    with pytest.raises(InvalidInput):
+        train_on_world(world_dir, rounds=20, sample=0.0)
+
+
+def test_heavy_allowance_leaves_a_margin_for_the_next_world() -> None:
+    assert heavy_allowance(2700, 0.001, None) == pytest.approx(2.7)
+    assert heavy_allowance(2700, 0.001, 0.9) == 0  # 1 of 2,700 could be 0.14% next time
+    assert heavy_allowance(20_000, 0.001, 0.9) == 13  # 20 expected: 13 keeps 90% under it
+    assert heavy_allowance(20_000, 0.001, 0.5) > heavy_allowance(20_000, 0.001, 0.9)
+    features = pa.table({"imsi": ["S1", "H1", "H2"], "hour": [1, 1, 1]})
+    scores = np.array([0.95, 0.9, 0.5])
+    heavy = frozenset({f"H{i}" for i in range(1, 2001)})  # 2 000 heavy callers, 2 seen
+    plain, _ = _pick_threshold(features, scores, {"S1": 0}, 0.5, heavy, 0.001)
+    sure, _ = _pick_threshold(features, scores, {"S1": 0}, 0.5, heavy, 0.001, heavy_confidence=0.9)
+    assert plain == 0.51  # one heavy caller flagged (precision 0.5), within 0.1% of 2 000 (2)
+    assert sure == 0.91  # with a margin, none may be

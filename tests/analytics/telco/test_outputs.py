@@ -71,6 +71,11 @@ def test_scan_command_errors_are_one_line(
     with pytest.raises(SystemExit) as done:
         main(["telco", "scan", "--data", str(tmp_path), "--output", "o", "--window", "90m"])
     assert done.value.code == 2
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as done:
+        main(["telco", "eval", "--data", str(tmp_path), "--memory-limit", "lots"])
+    assert done.value.code == 2
+    assert capsys.readouterr().err.strip().startswith("error (memory_limit):")
 
 
 def test_window_parsing() -> None:

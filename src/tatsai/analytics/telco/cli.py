@@ -155,6 +155,20 @@ def link_command(
         typer.echo(f"{len(chosen)} {verdict.replace('_', ' ')} → {output_dir / name}")
 
 
+MEMORY_LIMIT = typer.Option(
+    None,
+    "--memory-limit",
+    help="Cap on DuckDB's memory, e.g. 6GB (it spills to disk beyond); DuckDB's default if unset.",
+)
+
+
+def check_memory_limit(text: str | None) -> str | None:
+    """``text`` when it is a size DuckDB reads (e.g. 6GB, 512MiB); bad input otherwise."""
+    if text is not None and not re.fullmatch(r"\d+(\.\d+)?\s*([KMGT]i?B)", text.strip()):
+        raise InvalidInput(f"memory limit {text!r}: use a size such as 6GB", field="memory_limit")
+    return text
+
+
 @telco_app.command("train")
 def train_command(
     data: Path = DATA,
@@ -163,11 +177,26 @@ def train_command(
     heavy_weight: float = typer.Option(
         1.0, "--heavy-weight", min=1.0, help="Training weight of heavy legitimate callers' rows."
     ),
+    sample: float = typer.Option(
+        1.0,
+        "--sample",
+        min=0.001,
+        max=1.0,
+        help="Share of ordinary SIMs kept for training (all scam SIMs and heavy callers are "
+        "kept); below 1 the features are streamed, for long worlds.",
+    ),
+    memory_limit: str | None = MEMORY_LIMIT,
 ) -> None:
     """Train the scam-SIM model on a simulated world's truth (LightGBM text model + JSON)."""
     from tatsai.analytics.telco.evaluate import train_on_world
 
-    model = train_on_world(data, window_h=parse_window(window), heavy_weight=heavy_weight)
+    model = train_on_world(
+        data,
+        window_h=parse_window(window),
+        heavy_weight=heavy_weight,
+        sample=sample,
+        memory_limit=check_memory_limit(memory_limit),
+    )
     model.save(model_out)
     typer.echo(
         f"model trained ({model.meta['positive_rows']} scam rows), "
@@ -182,12 +211,13 @@ def eval_command(
     doc: Path | None = typer.Option(
         None, "--doc", help="Rewrite the telco block of this file (docs/evaluation.md)."
     ),
+    memory_limit: str | None = MEMORY_LIMIT,
 ) -> None:
     """Measure the scan against a simulated world's truth, beside the 100-calls baseline."""
     from tatsai.analytics.telco.evaluate import evaluate_world, render_block, write_block
 
     model = _model(model_dir, False)
-    report = evaluate_world(data, model=model)
+    report = evaluate_world(data, model=model, memory_limit=check_memory_limit(memory_limit))
     text = render_block(report, data=data)
     typer.echo(text)
     if doc is not None:

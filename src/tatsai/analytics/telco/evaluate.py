@@ -13,15 +13,19 @@ import datetime as dt
 import platform
 import statistics
 import time
-from collections.abc import Mapping
+import zlib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from tatsai.analytics.engine import open_engine
 from tatsai.analytics.telco import model as scam_model
-from tatsai.analytics.telco.features import FeatureParams
+from tatsai.analytics.telco.features import FeatureParams, hourly_features_sql, sim_summary_sql
 from tatsai.analytics.telco.linkage import link_reports
 from tatsai.analytics.telco.load import load_world, part_files, table_path
 from tatsai.analytics.telco.model import ScamSimModel
@@ -77,21 +81,70 @@ def train_on_world(
     rounds: int = scam_model.ROUNDS,
     reporter_secret: str | None = None,
     heavy_weight: float = scam_model.HEAVY_WEIGHT,
+    sample: float = 1.0,
+    seed: int = 7,
+    memory_limit: str | None = None,
 ) -> ScamSimModel:
     """A model fitted on the world in ``data`` (DuckDB), its threshold chosen on that world's
-    out-of-fold scores with at most 0.1% of its heavy legitimate callers flagged."""
-    with open_engine("duckdb") as engine:
+    out-of-fold scores with at most 0.1% of its heavy legitimate callers flagged.
+
+    ``sample`` < 1 keeps memory bounded on long worlds: the hourly features are streamed and
+    only the rows of scam SIMs, of heavy legitimate callers, and of a seeded share ``sample``
+    of the other SIMs (chosen by a hash of the IMSI) are kept; the kept ordinary SIMs' rows
+    weigh ``1 / sample`` in training and in the threshold's precision. ``memory_limit`` caps
+    DuckDB's memory (e.g. ``"6GB"``; it spills to disk beyond), DuckDB's default otherwise."""
+    if not 0 < sample <= 1:
+        raise InvalidInput("sample must be in (0, 1]", field="sample")
+    first = first_scam_hours(data)
+    params = FeatureParams(window_h=window_h)
+    with open_engine("duckdb", memory_limit=memory_limit) as engine:
         load_world(engine, data, reporter_secret=reporter_secret)
-        features, summary = compute(engine, FeatureParams(window_h=window_h))
+        if sample >= 1:
+            features, summary = compute(engine, params)
+            heavy = heavy_callers(data, summary)
+            row_weight = None
+        else:
+            summary = engine.query(sim_summary_sql(params)).to_pylist()
+            heavy = heavy_callers(data, summary)
+            del summary
+            features, row_weight = _sampled_features(
+                engine.query_batches(hourly_features_sql(params)),
+                whole=set(first) | heavy,
+                sample=sample,
+                seed=seed,
+            )
     model = scam_model.train(
         features,
-        first_scam_hours(data),
+        first,
         rounds=rounds,
-        heavy=heavy_callers(data, summary),
+        heavy=heavy,
         heavy_weight=heavy_weight,
+        row_weight=row_weight,
     )
     model.meta["trained_on"] = str(data)
+    model.meta["sample"] = sample
     return model
+
+
+def _sampled_features(
+    batches: Iterable[pa.RecordBatch], *, whole: set[str], sample: float, seed: int
+) -> tuple[pa.Table, npt.NDArray[np.float64]]:
+    """The rows of SIMs in ``whole`` and of a seeded share ``sample`` of the others, with each
+    row's weight (1, or ``1 / sample`` for a sampled SIM)."""
+    cut = int(sample * 2**32)
+    kept: list[pa.RecordBatch] = []
+    weights: list[npt.NDArray[np.float64]] = []
+    for batch in batches:
+        imsi = batch.column("imsi").to_pylist()
+        always = np.array([s in whole for s in imsi], dtype=bool)
+        drawn = np.array([zlib.crc32(f"{seed}:{s}".encode()) < cut for s in imsi], dtype=bool)
+        mask = always | drawn
+        if mask.any():
+            kept.append(batch.filter(pa.array(mask)))
+            weights.append(np.where(always[mask], 1.0, 1.0 / sample))
+    if not kept:
+        raise InvalidInput("no feature rows to learn from", field="data")
+    return pa.Table.from_batches(kept), np.concatenate(weights)
 
 
 @dataclass
@@ -154,14 +207,19 @@ def quality(
 
 
 def evaluate_world(
-    data: Path, *, model: ScamSimModel | None, reporter_secret: str | None = None
+    data: Path,
+    *,
+    model: ScamSimModel | None,
+    reporter_secret: str | None = None,
+    memory_limit: str | None = None,
 ) -> EvalReport:
-    """Scan ``data`` with ``model`` (and the rules, and the baseline) and measure each."""
+    """Scan ``data`` with ``model`` (and the rules, and the baseline) and measure each;
+    ``memory_limit`` caps DuckDB's memory as in :func:`train_on_world`."""
     first_scam = first_scam_times(data)
     roles_rows = _read_truth(data, "truth_roles") or []
     roles = {str(r["imsi"]): str(r["role"]) for r in roles_rows}
     started = time.perf_counter()
-    with open_engine("duckdb") as engine:
+    with open_engine("duckdb", memory_limit=memory_limit) as engine:
         load_world(engine, data, reporter_secret=reporter_secret)
         features, summary = compute(engine)
         n_cdr = int(engine.query("SELECT COUNT(*) AS n FROM cdr").column("n")[0].as_py())
