@@ -107,3 +107,25 @@ def test_query_batches_stream_the_whole_result_in_order(analytics_engine: Analyt
     streamed = pa.Table.from_batches(batches).to_pylist()
     assert streamed == analytics_engine.query(sql).to_pylist()
     assert [r["duration_s"] for r in streamed] == [120, 30, 5, 0]
+
+
+def test_duckdb_spills_to_its_own_folder_not_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    work, spill = tmp_path / "work", tmp_path / "spill"
+    work.mkdir()
+    spill.mkdir()
+    monkeypatch.chdir(work)
+    monkeypatch.setenv("TATSAI_SPILL_DIR", str(spill))
+    engine = open_engine("duckdb", memory_limit="64MB", threads=1)
+    with engine:
+        folder = Path(engine.query("SELECT current_setting('temp_directory') AS d")["d"][0].as_py())
+        assert folder.parent == spill
+        # Sorting ~200 MB of rows under a 64 MB limit must spill, and only into that folder.
+        total = engine.query(
+            "SELECT count(*) AS n FROM (SELECT i, repeat('x', 20) AS s FROM range(8000000) t(i) "
+            "ORDER BY s, i DESC)"
+        )["n"][0].as_py()
+        assert total == 8_000_000
+    assert not folder.exists()
+    assert list(work.iterdir()) == []

@@ -11,6 +11,7 @@ Both engines run in UTC, so timestamp arithmetic and ``date_trunc`` agree.
 from __future__ import annotations
 
 import os
+import tempfile
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from pathlib import Path
@@ -92,7 +93,11 @@ def _check_name(name: str) -> str:
 
 
 class DuckDBEngine(AnalyticsEngine):
-    """DuckDB in-process. ``threads`` and ``memory_limit`` default to DuckDB's own choice."""
+    """DuckDB in-process. ``threads`` and ``memory_limit`` default to DuckDB's own choice.
+
+    What DuckDB spills to disk goes to a temporary folder of the engine's own (under
+    ``TATSAI_SPILL_DIR`` when set, else the system's temporary folder), removed on close, never
+    to the caller's working directory (DuckDB's default, ``.tmp``)."""
 
     name: EngineName = "duckdb"
 
@@ -102,6 +107,10 @@ class DuckDBEngine(AnalyticsEngine):
             config["threads"] = threads
         if memory_limit:
             config["memory_limit"] = memory_limit
+        self._spill = tempfile.TemporaryDirectory(
+            prefix="tatsai-duckdb-", dir=os.environ.get("TATSAI_SPILL_DIR") or None
+        )
+        config["temp_directory"] = self._spill.name
         self.con = duckdb.connect(config=config)
         # After connecting: the built-in ICU extension must load before the zone can be set.
         self.con.execute("SET TimeZone = 'UTC'")
@@ -140,6 +149,7 @@ class DuckDBEngine(AnalyticsEngine):
 
     def close(self) -> None:
         self.con.close()
+        self._spill.cleanup()
 
 
 def to_spark_sql(sql: str) -> str:
