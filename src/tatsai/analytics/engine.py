@@ -11,6 +11,7 @@ Both engines run in UTC, so timestamp arithmetic and ``date_trunc`` agree.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
@@ -92,6 +93,13 @@ def _check_name(name: str) -> str:
     return name
 
 
+def check_memory_limit(text: str | None) -> str | None:
+    """``text`` when it is a size DuckDB reads (e.g. 6GB, 512MiB); bad input otherwise."""
+    if text is not None and not re.fullmatch(r"\d+(\.\d+)?\s*([KMGT]i?B)", text.strip()):
+        raise InvalidInput(f"memory limit {text!r}: use a size such as 6GB", field="memory_limit")
+    return text
+
+
 class DuckDBEngine(AnalyticsEngine):
     """DuckDB in-process. ``threads`` and ``memory_limit`` default to DuckDB's own choice.
 
@@ -105,7 +113,7 @@ class DuckDBEngine(AnalyticsEngine):
         config: dict[str, Any] = {}
         if threads:
             config["threads"] = threads
-        if memory_limit:
+        if check_memory_limit(memory_limit):
             config["memory_limit"] = memory_limit
         self._spill = tempfile.TemporaryDirectory(
             prefix="tatsai-duckdb-", dir=os.environ.get("TATSAI_SPILL_DIR") or None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import cast
 
 import pyarrow.csv as pacsv
 import typer
@@ -43,9 +44,6 @@ LAYOUT = typer.Option(
 ACCOUNTS = typer.Option(
     None, "--accounts", help="Canonical accounts table: checks unknown accounts."
 )
-
-
-_RULES: dict[str, Attribution] = {"fifo": "fifo", "libr": "libr", "earmark": "earmark"}
 
 
 def parse_window(text: str, field: str = "window") -> int:
@@ -141,7 +139,7 @@ def trace_command(
         account=account,
         hops=hops,
         window_s=parse_window(window),
-        attribution=_RULES[attribution],
+        attribution=cast(Attribution, attribution),  # checked above
         earmark_tolerance=earmark_tolerance,
         earmark_delay_s=delay_s,
     )

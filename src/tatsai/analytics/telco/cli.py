@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from tatsai.analytics.engine import AnalyticsEngine, EngineName, open_engine
+from tatsai.analytics.engine import AnalyticsEngine, EngineName, check_memory_limit, open_engine
 from tatsai.analytics.telco import export
 from tatsai.analytics.telco.border import BORDER_COLUMNS, rank_border_cells
 from tatsai.analytics.telco.features import FeatureParams
@@ -160,13 +160,6 @@ MEMORY_LIMIT = typer.Option(
     "--memory-limit",
     help="Cap on DuckDB's memory, e.g. 6GB (it spills to disk beyond); DuckDB's default if unset.",
 )
-
-
-def check_memory_limit(text: str | None) -> str | None:
-    """``text`` when it is a size DuckDB reads (e.g. 6GB, 512MiB); bad input otherwise."""
-    if text is not None and not re.fullmatch(r"\d+(\.\d+)?\s*([KMGT]i?B)", text.strip()):
-        raise InvalidInput(f"memory limit {text!r}: use a size such as 6GB", field="memory_limit")
-    return text
 
 
 @telco_app.command("train")

@@ -135,10 +135,13 @@ def _sampled_features(
     kept: list[pa.RecordBatch] = []
     weights: list[npt.NDArray[np.float64]] = []
     for batch in batches:
-        imsi = batch.column("imsi").to_pylist()
-        always = np.array([s in whole for s in imsi], dtype=bool)
-        drawn = np.array([zlib.crc32(f"{seed}:{s}".encode()) < cut for s in imsi], dtype=bool)
-        mask = always | drawn
+        # Decided once per SIM (a batch holds each SIM's hours side by side), not per row.
+        sims, of_row = np.unique(
+            np.array(batch.column("imsi").to_pylist(), dtype=object), return_inverse=True
+        )
+        always = np.array([s in whole for s in sims], dtype=bool)[of_row]
+        drawn = np.array([zlib.crc32(f"{seed}:{s}".encode()) < cut for s in sims], dtype=bool)
+        mask = always | drawn[of_row]
         if mask.any():
             kept.append(batch.filter(pa.array(mask)))
             weights.append(np.where(always[mask], 1.0, 1.0 / sample))
