@@ -29,7 +29,7 @@ from tatsai.analytics.telco.features import FeatureParams, hourly_features_sql, 
 from tatsai.analytics.telco.linkage import link_reports
 from tatsai.analytics.telco.load import load_world, part_files, table_path
 from tatsai.analytics.telco.model import ScamSimModel
-from tatsai.analytics.telco.scan import ScanResult, compute, score
+from tatsai.analytics.telco.scan import BATCH_ROWS, compute, scan_each
 from tatsai.core.errors import InvalidInput, NotFound
 
 HEAVY_ROLES = frozenset({"call_centre", "delivery_rider", "sales"})
@@ -215,30 +215,34 @@ def evaluate_world(
     model: ScamSimModel | None,
     reporter_secret: str | None = None,
     memory_limit: str | None = None,
+    batch_rows: int = BATCH_ROWS,
 ) -> EvalReport:
     """Scan ``data`` with ``model`` (and the rules, and the baseline) and measure each;
-    ``memory_limit`` caps DuckDB's memory as in :func:`train_on_world`."""
+    ``memory_limit`` caps DuckDB's memory as in :func:`train_on_world`.
+
+    The hourly features are streamed ``batch_rows`` at a time and scored by the model and the
+    rules in the same pass (:func:`.scan.scan_each`), as the scan does: memory does not grow
+    with the number of SIM-hours."""
     first_scam = first_scam_times(data)
     roles_rows = _read_truth(data, "truth_roles") or []
     roles = {str(r["imsi"]): str(r["role"]) for r in roles_rows}
     started = time.perf_counter()
     with open_engine("duckdb", memory_limit=memory_limit) as engine:
         load_world(engine, data, reporter_secret=reporter_secret)
-        features, summary = compute(engine)
+        scorers = [model, None] if model is not None else [None]
+        results = scan_each(engine, models=scorers, batch_rows=batch_rows)
         n_cdr = int(engine.query("SELECT COUNT(*) AS n FROM cdr").column("n")[0].as_py())
-        results: list[ScanResult] = []
-        if model is not None:
-            results.append(score(features, summary, model=model))
-        results.append(score(features, summary, model=None))
         truth_of = {
             str(r["report_id"]): str(r["truth"])
             for r in engine.query("SELECT report_id, truth FROM reports").to_pylist()
         }
         links = link_reports(engine, results[0])
     seconds = time.perf_counter() - started
+    # Every SIM of the summary has a verdict, in every result.
+    sims = results[-1].verdicts
     if not roles:  # no role truth: business lines stand for the heavy legitimate callers
-        roles = {str(s["imsi"]): "call_centre" for s in summary if s["business_line"]}
-    report = EvalReport(str(data), len(summary), len(first_scam), n_cdr, seconds)
+        roles = {v.imsi: "call_centre" for v in sims if v.business_line}
+    report = EvalReport(str(data), len(sims), len(first_scam), n_cdr, seconds)
     for link in links:
         key = (truth_of.get(link.report_id, "?"), link.verdict)
         report.linkage[key] = report.linkage.get(key, 0) + 1
@@ -246,7 +250,7 @@ def evaluate_world(
         flagged = {v.imsi: v.first_flag_ts for v in result.verdicts if v.is_suspect}
         label = "model + rules" if result.scored_by == "model" else "rules only"
         report.rows.append(quality(label, flagged, first_scam, roles))
-    baseline = {v.imsi: None for v in results[-1].verdicts if v.reverify_owner}
+    baseline = {v.imsi: None for v in sims if v.reverify_owner}
     report.rows.append(quality("baseline: > 100 calls/day", baseline, first_scam, roles))
     return report
 

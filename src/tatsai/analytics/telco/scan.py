@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -105,11 +105,24 @@ def scan(
 
     The hourly features are scored as they arrive, ``batch_rows`` at a time, keeping only
     each SIM's deciding row: memory does not grow with the number of SIM-hours."""
+    return scan_each(engine, params=params, models=[model], batch_rows=batch_rows)[0]
+
+
+def scan_each(
+    engine: AnalyticsEngine,
+    *,
+    params: FeatureParams | None = None,
+    models: Sequence[ScamSimModel | None],
+    batch_rows: int = BATCH_ROWS,
+) -> list[ScanResult]:
+    """One :func:`scan` per scorer in ``models`` (``None``: the rules), in that order, from a
+    single streamed pass over the hourly features: each batch is scored by every scorer
+    before the next is read, so the features are computed once and never held whole."""
     params = params or FeatureParams()
     # Kept as Arrow (compact) and turned into Python rows only while the verdicts are made.
     summary = engine.query(sim_summary_sql(params))
     batches = engine.query_batches(hourly_features_sql(params), batch_rows)
-    return _score_batches(batches, _pyrows(summary), model)
+    return _score_batches(batches, lambda: _pyrows(summary), models)
 
 
 def _pyrows(table: pa.Table, batch_rows: int = 65_536) -> Iterator[dict[str, object]]:
@@ -127,23 +140,32 @@ def score(
     """Verdicts from computed features: the model's when given, else the rules'. A SIM's
     deciding row is its first row at or above the threshold, or its first highest-scoring
     row when none reaches it."""
-    return _score_batches(features.to_batches(max_chunksize=batch_rows), summary, model)
+    batches = features.to_batches(max_chunksize=batch_rows)
+    return _score_batches(batches, lambda: summary, [model])[0]
+
+
+def _threshold(model: ScamSimModel | None) -> tuple[float, str]:
+    if model is not None:
+        return model.threshold, "model"
+    return rules.RULE_THRESHOLD, "rules"
 
 
 def _score_batches(
     batches: Iterable[pa.RecordBatch],
-    summary: Iterable[dict[str, object]],
-    model: ScamSimModel | None,
-) -> ScanResult:
+    summary: Callable[[], Iterable[dict[str, object]]],
+    models: Sequence[ScamSimModel | None],
+) -> list[ScanResult]:
     """Fold hourly feature batches (ordered by SIM and hour) into the deciding row of each
-    SIM, then turn those rows and the summary into verdicts."""
-    if model is not None:
-        threshold, scored_by = model.threshold, "model"
-    else:
-        threshold, scored_by = rules.RULE_THRESHOLD, "rules"
-    kept: list[tuple[pa.Table, npt.NDArray[np.float64]]] = []
-    carry: pa.Table | None = None
+    SIM for each scorer in ``models``, then turn those rows and the summary (``summary()``
+    is called once per scorer) into verdicts."""
+    kept: list[list[tuple[pa.Table, npt.NDArray[np.float64]]]] = [[] for _ in models]
     schema: pa.Schema | None = None
+
+    def decide(rows: pa.Table) -> None:
+        for model, decided in zip(models, kept, strict=True):
+            decided.append(_decide(rows, model, _threshold(model)[0]))
+
+    carry: pa.Table | None = None
     for batch in batches:
         schema = batch.schema
         chunk = pa.Table.from_batches([batch])
@@ -153,20 +175,25 @@ def _score_batches(
         split = chunk.num_rows - _last_run_length(chunk.column("imsi"))
         carry = chunk.slice(split)
         if split:
-            kept.append(_decide(chunk.slice(0, split), model, threshold))
+            decide(chunk.slice(0, split))
     if carry is not None and carry.num_rows:
-        kept.append(_decide(carry, model, threshold))
-    if kept:
-        features = pa.concat_tables([t for t, _ in kept]).combine_chunks()
-        scores = np.concatenate([s for _, s in kept])
-    else:
-        empty = (
-            schema.empty_table()
-            if schema is not None
-            else pa.table({"imsi": pa.array([], pa.string()), "hour": pa.array([], pa.int64())})
-        )
-        features, scores = empty, np.zeros(0)
-    return _verdicts(features, scores, summary, model, threshold, scored_by)
+        decide(carry)
+    results = []
+    for model, decided in zip(models, kept, strict=True):
+        if decided:
+            features = pa.concat_tables([t for t, _ in decided]).combine_chunks()
+            scores = np.concatenate([s for _, s in decided])
+        else:
+            empty = (
+                schema.empty_table()
+                if schema is not None
+                else pa.table({"imsi": pa.array([], pa.string()), "hour": pa.array([], pa.int64())})
+            )
+            features, scores = empty, np.zeros(0)
+        decided.clear()  # the deciding rows now live in ``features`` only
+        threshold, scored_by = _threshold(model)
+        results.append(_verdicts(features, scores, summary(), model, threshold, scored_by))
+    return results
 
 
 def _last_run_length(imsi: pa.ChunkedArray) -> int:
