@@ -22,6 +22,15 @@ Attribution (see docs/money-trail.md):
   and is worth (1 - ``earmark_tolerance``) to 1 times its amount; that money is set aside for
   the outflow (no other outflow takes it) and what is left after it (a cut, a fee) becomes
   ordinary money from then on. Everything unmatched is FIFO or proportional as above.
+  **Runs** (``earmark_run`` >= 2): when no single outflow matches, the incoming transfer is
+  matched to a *run*: 2 to ``earmark_run`` consecutive *free* outflows (free: not matched to
+  another incoming transfer and not gone yet; outflows that are not free are skipped, they
+  neither count nor break a run), all leaving within the delay, whose sum is (1 - tolerance)
+  to 1 times the incoming amount (a gang fanning the money out in parts, keeping a cut).
+  The run that starts earliest wins, and of those the shortest. Each outflow of the run is
+  paid from its own part of the incoming money; the cut is set aside with the run's last
+  outflow and becomes ordinary money when that leaves. Deterministic and cheap: one cumulative
+  sum over the free outflows within the delay, at most ``earmark_run`` - 1 window sums each.
 * Money is followed transfer by transfer in time order (cycles included: money coming back is
   traced again) for at most ``hops`` transfers from the start and within ``window`` seconds of
   the first traced transfer. A transfer with no ``dst_account`` or a cash channel
@@ -50,6 +59,10 @@ EPSILON = 1e-9
 #: 1 times its amount. Chosen on the training world (docs/money-trail.md).
 EARMARK_TOLERANCE = 0.05
 EARMARK_DELAY_S = 24 * 3600
+#: Earmarking with runs: the most outflows in a run matched to one incoming transfer, as
+#: measured by ``tatsai money eval`` (``trace`` itself defaults to 1: single outflows only).
+#: Chosen on the training world (docs/evaluation.md).
+EARMARK_RUN = 4
 
 Attribution = Literal["fifo", "libr", "earmark"]
 ATTRIBUTIONS: tuple[str, ...] = get_args(Attribution)
@@ -176,6 +189,20 @@ class TransferIndex:
         return float(running[-1]), bool(running.min() >= -EPSILON)
 
 
+@dataclass
+class _Outflows:
+    """Earmarking: one followed account's outflows in the window, in time order, and which
+    are still free (neither matched to an incoming transfer nor gone)."""
+
+    rows: np.ndarray
+    times: np.ndarray
+    worths: np.ndarray
+    free: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.free = np.ones(len(self.rows), dtype=bool)
+
+
 class _Holder:
     """One traced account's money: a FIFO queue of pieces ``[amount, traced]``, proportional
     totals, or LIBR totals (untraced money leaves first). Under earmarking a piece can be set
@@ -192,10 +219,21 @@ class _Holder:
         if self.balance > 0 and self.fifo:
             self.queue.append([self.balance, 0.0])
 
-    def credit(self, amount: float, traced: float, reserve_for: int = -1) -> None:
-        """Take in a transfer; ``reserve_for`` >= 0 sets it aside for that outflow row."""
-        if reserve_for >= 0:
-            self.reserved[reserve_for] = [amount, traced]
+    def credit(
+        self,
+        amount: float,
+        traced: float,
+        reserve_for: list[int] | None = None,
+        worths: list[float] | None = None,
+    ) -> None:
+        """Take in a transfer. ``reserve_for`` (outflow rows, with their ``worths``) sets it
+        aside for those outflows: each its own worth, the last one also the rest (the cut)."""
+        if reserve_for:
+            parts = list(worths or [])[:-1] if len(reserve_for) > 1 else []
+            parts.append(max(amount - sum(parts), 0.0))
+            for out_row, part in zip(reserve_for, parts, strict=True):
+                share = traced * part / amount if amount > 0 else 0.0
+                self.reserved[out_row] = [part, share]
             return
         if self.fifo:
             self.queue.append([amount, traced])
@@ -250,14 +288,16 @@ def trace(
     attribution: Attribution = "fifo",
     earmark_tolerance: float = EARMARK_TOLERANCE,
     earmark_delay_s: int = EARMARK_DELAY_S,
+    earmark_run: int = 1,
 ) -> Trail:
     """Trace forward from transfer ``txn`` or from every outflow of ``account`` in the window.
 
     ``attribution`` is ``"fifo"`` (FIFO where the balance is known, proportional where not),
     ``"libr"`` (the lowest intermediate balance rule everywhere) or ``"earmark"`` (each
     incoming transfer is matched to the first later outflow of about its amount, within
-    ``earmark_tolerance`` below it and ``earmark_delay_s``, which it then pays; FIFO or
-    proportional as under ``"fifo"`` for all other money)."""
+    ``earmark_tolerance`` below it and ``earmark_delay_s``, which it then pays, or failing
+    that to the earliest run of 2 to ``earmark_run`` consecutive free outflows whose sum is;
+    FIFO or proportional as under ``"fifo"`` for all other money)."""
     if (txn is None) == (account is None):
         raise InvalidInput("give exactly one of a transfer id or an account", field="txn")
     if attribution not in ATTRIBUTIONS:
@@ -271,6 +311,8 @@ def trace(
         raise InvalidInput("the earmark tolerance must be in [0, 1)", field="earmark_tolerance")
     if earmark_delay_s < 0:
         raise InvalidInput("the earmark delay must not be negative", field="earmark_delay")
+    if earmark_run < 1:
+        raise InvalidInput("an earmark run has at least 1 outflow", field="earmark_run")
     heap: list[tuple[int, int]] = []
     done: set[int] = set()
     holders: dict[int, _Holder] = {}
@@ -317,34 +359,55 @@ def trace(
             return  # money is attributed here but not followed further
         for outgoing in (True, False):
             rows = index.rows(acct, outgoing=outgoing, start=at, end=end)
-            if outgoing and earmark and len(rows):
-                outflows[acct] = (rows, index.ts[rows], index.amount[rows])
-            for row in rows:
-                if int(row) not in done:
-                    heapq.heappush(heap, (int(index.ts[row]), int(row)))
+            follow = outgoing and earmark and len(rows) > 0
+            if follow:
+                outflows[acct] = _Outflows(rows, index.ts[rows], index.amount[rows])
+            for i, row in enumerate(rows.tolist()):
+                if row not in done:
+                    heapq.heappush(heap, (int(index.ts[row]), row))
+                    if follow:
+                        position[row] = i
+                elif follow:
+                    outflows[acct].free[i] = False  # gone already (the same second)
 
-    claimed: set[int] = set()
-    # Earmarking: each followed account's outflows in the window (rows, times, amounts).
-    outflows: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+    # Earmarking: each followed account's outflows in the window, and each such outflow's
+    # position among its account's.
+    outflows: dict[int, _Outflows] = {}
+    position: dict[int, int] = {}
 
-    def match(acct: int, row: int, amount: float) -> int:
-        """The first outflow of ``acct`` not yet taken or matched that leaves within the delay
-        of incoming ``row`` (and the window) for (1 - tolerance) to 1 times ``amount``."""
-        if acct not in outflows:
-            return -1  # no outflows that the trace follows
-        rows, times, worths = outflows[acct]
+    def match(acct: int, row: int, amount: float) -> list[int]:
+        """Outflows of ``acct`` that incoming ``row`` pays (none: no match): the first free
+        one leaving within the delay (and the window) for (1 - tolerance) to 1 times
+        ``amount``, or else the earliest-starting, then shortest, run of 2 to ``earmark_run``
+        consecutive free ones whose sum is."""
+        out = outflows.get(acct)
+        if out is None:
+            return []  # no outflows that the trace follows
         at = int(index.ts[row])
-        lo = int(np.searchsorted(times, at, "left"))
-        hi = int(np.searchsorted(times, at + earmark_delay_s, "right"))
-        later, worth = rows[lo:hi], worths[lo:hi]
-        fits = later[
-            (worth >= amount * (1 - earmark_tolerance) - EPSILON) & (worth <= amount + EPSILON)
-        ]
-        for candidate in fits.tolist():
-            if candidate not in claimed and candidate not in done:
-                claimed.add(candidate)
-                return int(candidate)
-        return -1
+        lo = int(np.searchsorted(out.times, at, "left"))
+        hi = int(np.searchsorted(out.times, at + earmark_delay_s, "right"))
+        free = np.flatnonzero(out.free[lo:hi]) + lo
+        if not len(free):
+            return []
+        worth = out.worths[free]
+        low, high = amount * (1 - earmark_tolerance) - EPSILON, amount + EPSILON
+        fits = free[(worth >= low) & (worth <= high)]
+        if len(fits):
+            chosen = fits[:1]
+        else:
+            best: tuple[int, int] | None = None  # (start, length) among the free outflows
+            n = len(free)
+            sums = np.concatenate([[0.0], np.cumsum(worth)])
+            for length in range(2, min(earmark_run, n) + 1):
+                total = sums[length:] - sums[: n - length + 1]
+                hit = np.flatnonzero((total >= low) & (total <= high))
+                if len(hit) and (best is None or hit[0] < best[0]):
+                    best = (int(hit[0]), length)
+            if best is None:
+                return []
+            chosen = free[best[0] : best[0] + best[1]]
+        out.free[chosen] = False
+        return [int(r) for r in out.rows[chosen]]
 
     for row in seeds:
         heapq.heappush(heap, (int(index.ts[row]), int(row)))
@@ -354,6 +417,8 @@ def trace(
             continue
         done.add(row)
         src, dst, amount = int(index.src[row]), int(index.dst[row]), float(index.amount[row])
+        if earmark and row in position:  # an outflow gone is no longer free to match
+            outflows[src].free[position[row]] = False
         if row in seed_set:
             traced = amount
         elif src in holders:
@@ -382,8 +447,9 @@ def trace(
         if traced > EPSILON and dst not in holders and dst != origin:
             taint(dst, int(index.ts[row]), hop_of[src] + 1)
         if dst in holders:
-            reserve = match(dst, row, amount) if earmark else -1
-            holders[dst].credit(amount, traced, reserve)
+            reserve = match(dst, row, amount) if earmark else []
+            worths = [float(index.amount[r]) for r in reserve]
+            holders[dst].credit(amount, traced, reserve, worths)
             if traced > EPSILON:
                 trail.accounts[name[dst]].received += traced
     return trail
