@@ -160,7 +160,8 @@ class TransferIndex:
 
     def row_of(self, txn_id: str) -> int:
         if self._rows is None:  # built on first use: a trace by account never needs it
-            self._rows = {t: i for i, t in enumerate(self.txn_ids.to_pylist())}
+            ids = self.txn_ids.to_pylist()
+            self._rows = dict(zip(ids, range(len(ids)), strict=True))
         row = self._rows.get(txn_id)
         if row is None:
             raise NotFound(f"no transfer with txn_id {txn_id!r}", field="txn")
@@ -198,9 +199,13 @@ class _Outflows:
     times: np.ndarray
     worths: np.ndarray
     free: np.ndarray = field(init=False)
+    cheapest: float = field(init=False)
 
     def __post_init__(self) -> None:
         self.free = np.ones(len(self.rows), dtype=bool)
+        # An incoming transfer worth less than every outflow can match none, nor a run: a
+        # shop's account takes thousands of small payments and pays out a few large ones.
+        self.cheapest = float(self.worths.min())
 
 
 class _Holder:
@@ -381,8 +386,8 @@ def trace(
         ``amount``, or else the earliest-starting, then shortest, run of 2 to ``earmark_run``
         consecutive free ones whose sum is."""
         out = outflows.get(acct)
-        if out is None:
-            return []  # no outflows that the trace follows
+        if out is None or amount + EPSILON < out.cheapest:
+            return []  # no outflows that the trace follows, or all worth more than ``amount``
         at = int(index.ts[row])
         lo = int(np.searchsorted(out.times, at, "left"))
         hi = int(np.searchsorted(out.times, at + earmark_delay_s, "right"))
