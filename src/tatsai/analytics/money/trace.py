@@ -208,6 +208,19 @@ class _Outflows:
         self.cheapest = float(self.worths.min())
 
 
+@dataclass
+class _Pending:
+    """A followed account's incoming transfers in the window, in (time, row) order, and the
+    first not yet settled (``start``: when the account was reached)."""
+
+    start: int
+    ts: list[int]
+    rows: list[int]
+    amounts: list[float]
+    cash: list[bool]
+    next: int = 0
+
+
 class _Holder:
     """One traced account's money: a FIFO queue of pieces ``[amount, traced]``, proportional
     totals, or LIBR totals (untraced money leaves first). Under earmarking a piece can be set
@@ -345,7 +358,7 @@ def trace(
     trail.accounts[name[origin]] = AccountTrail(name[origin], 0, t0, rule="origin")
     seed_set = {int(r) for r in seeds}
 
-    def taint(acct: int, at: int, hop: int) -> None:
+    def taint(acct: int, at: int, hop: int, key: tuple[int, int]) -> None:
         balance, known = index.history(acct, at)
         if not known:
             lookback = np.concatenate(
@@ -361,19 +374,71 @@ def trace(
             rule = "earmark" if known else "earmark+proportional"
         trail.accounts[name[acct]] = AccountTrail(name[acct], hop, at, rule=rule)
         if hop >= hops:
-            return  # money is attributed here but not followed further
-        for outgoing in (True, False):
-            rows = index.rows(acct, outgoing=outgoing, start=at, end=end)
-            follow = outgoing and earmark and len(rows) > 0
-            if follow:
-                outflows[acct] = _Outflows(rows, index.ts[rows], index.amount[rows])
-            for i, row in enumerate(rows.tolist()):
-                if row not in done:
-                    heapq.heappush(heap, (int(index.ts[row]), row))
-                    if follow:
-                        position[row] = i
-                elif follow:
-                    outflows[acct].free[i] = False  # gone already (the same second)
+            # Money is attributed here but not followed further; what it sends to followed
+            # accounts still goes through the heap (it may carry traced money).
+            for row in index.rows(acct, outgoing=True, start=at, end=end).tolist():
+                dst = int(index.dst[row])
+                if dst in pending and int(index.ts[row]) >= pending[dst].start:
+                    push(row)
+            return
+        rows = index.rows(acct, outgoing=True, start=at, end=end)
+        follow = earmark and len(rows) > 0
+        if follow:
+            outflows[acct] = _Outflows(rows, index.ts[rows], index.amount[rows])
+        for i, (row, ts) in enumerate(zip(rows.tolist(), index.ts[rows].tolist(), strict=True)):
+            dst = int(index.dst[row])
+            if (ts, row) < key and dst in pending:
+                settle(dst, key)  # the receiver took it in before now (the same second)
+            if row not in done:
+                push(row)
+                if follow:
+                    position[row] = i
+            elif follow:
+                outflows[acct].free[i] = False  # gone already (the same second)
+        incoming = index.rows(acct, outgoing=False, start=at, end=end)
+        for row in incoming.tolist():
+            src = int(index.src[row])
+            if src in holders and src not in pending and src != acct:
+                push(row)  # from an account reached but not followed: it may carry traced money
+        pending[acct] = _Pending(
+            at,
+            index.ts[incoming].tolist(),
+            incoming.tolist(),
+            index.amount[incoming].tolist(),
+            index.cash[incoming].tolist(),
+        )
+
+    # Incoming transfers of followed accounts are not put on the heap one by one (a shop
+    # reached by traced money takes hundreds of thousands of payments in the window): those
+    # that carry no traced money (their sender is not followed) are taken in, in time order,
+    # just before the account's next transfer is handled ("settled"), which gives the same
+    # trail as handling each in turn. Transfers on the heap (``queued``) are handled there.
+    pending: dict[int, _Pending] = {}
+    queued: set[int] = set()
+
+    def push(row: int) -> None:
+        if row not in done:
+            heapq.heappush(heap, (int(index.ts[row]), row))
+            queued.add(row)
+
+    def settle(acct: int, key: tuple[int, int]) -> None:
+        """Take in ``acct``'s pending incoming transfers that come before ``key`` (ts, row)
+        and are not on the heap: untraced money, earmarked like any other."""
+        todo = pending[acct]
+        holder = holders[acct]
+        i, n = todo.next, len(todo.rows)
+        while i < n and (todo.ts[i], todo.rows[i]) < key:
+            row = todo.rows[i]
+            i += 1
+            if row in done or row in queued:
+                continue
+            done.add(row)
+            if todo.cash[i - 1]:
+                continue  # a cash deposit channel: no money enters the account
+            amount = todo.amounts[i - 1]
+            reserve = match(acct, row, amount) if earmark else []
+            holder.credit(amount, 0.0, reserve, [float(index.amount[r]) for r in reserve])
+        todo.next = i
 
     # Earmarking: each followed account's outflows in the window, and each such outflow's
     # position among its account's.
@@ -415,13 +480,18 @@ def trace(
         return [int(r) for r in out.rows[chosen]]
 
     for row in seeds:
-        heapq.heappush(heap, (int(index.ts[row]), int(row)))
+        push(int(row))
     while heap:
-        _, row = heapq.heappop(heap)
+        key = heapq.heappop(heap)
+        row = key[1]
         if row in done:
             continue
         done.add(row)
         src, dst, amount = int(index.src[row]), int(index.dst[row]), float(index.amount[row])
+        if src in pending:
+            settle(src, key)
+        if dst in pending:
+            settle(dst, key)
         if earmark and row in position:  # an outflow gone is no longer free to match
             outflows[src].free[position[row]] = False
         if row in seed_set:
@@ -450,7 +520,7 @@ def trace(
         if dst < 0 or bool(index.cash[row]):
             continue
         if traced > EPSILON and dst not in holders and dst != origin:
-            taint(dst, int(index.ts[row]), hop_of[src] + 1)
+            taint(dst, int(index.ts[row]), hop_of[src] + 1, key)
         if dst in holders:
             reserve = match(dst, row, amount) if earmark else []
             worths = [float(index.amount[r]) for r in reserve]
