@@ -63,6 +63,28 @@ def test_hops_limit_stops_following() -> None:
     assert trail.accounts[M1].held == pytest.approx(10_000.0)
 
 
+@pytest.mark.parametrize("attribution", ["fifo", "earmark"])
+def test_money_back_from_an_account_at_the_hop_limit_is_traced(attribution: str) -> None:
+    rows = [
+        ("v1", at(0), VICTIM, M1, 1_000.0, "transfer"),
+        ("own", at(1), "002-0000000099", M1, 700.0, "transfer"),  # untraced, taken in lazily
+        ("a", at(5), M1, M2, 1_000.0, "transfer"),  # M2 is at the hop limit: not followed
+        ("back", at(10), M2, M1, 500.0, "transfer"),  # but what it sends M1 is traced
+        ("b", at(20), M1, M3, 1_200.0, "transfer"),
+    ]
+    trail = trace(
+        TransferIndex(transfers_table(rows)),
+        txn="v1",
+        hops=2,
+        attribution=attribution,  # type: ignore[arg-type]
+    )
+    assert trail.accounts[M1].received == pytest.approx(1_500.0)
+    assert trail.accounts[M2].sent == pytest.approx(500.0)
+    # The 700 own money (in before the 500 came back) leaves first.
+    assert trail.accounts[M3].received == pytest.approx(500.0)
+    assert M4 not in trail.accounts
+
+
 def test_window_limits_time() -> None:
     trail = trace(chain(), txn="v1", hops=5, window_s=20 * 60)
     assert M4 not in trail.accounts

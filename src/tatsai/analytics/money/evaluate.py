@@ -8,7 +8,8 @@ is the same LightGBM on per-account degree and amount features only (BASELINE_FE
 On the simulator's worlds (:func:`evaluate_worlds`): train on one world (seed), test on a
 world of another seed; labels are ``truth_mule_accounts``. Trace recovery: every victim
 transfer of the test world (``truth_victim_transfers``) is traced 5 hops / 72 h, once under
-each attribution rule (FIFO, LIBR, earmarking); its
+each attribution rule (FIFO, LIBR, earmarking with single outflows, earmarking with runs of
+up to ``EARMARK_RUN`` outflows: :data:`TRACE_RULES`); its
 *recovered share* is the traced money the trail places on the mule accounts of the gang
 that received it (held there, or cashed out by them) over the transfer's amount. Money the
 trail attributes to any other account, or does not reach within the hops and window, is
@@ -32,6 +33,7 @@ from tatsai.analytics.money.io import load_transfers
 from tatsai.analytics.money.model import train
 from tatsai.analytics.money.trace import (
     EARMARK_DELAY_S,
+    EARMARK_RUN,
     EARMARK_TOLERANCE,
     Attribution,
     TransferIndex,
@@ -44,6 +46,14 @@ from tatsai.sim.schemas import TRANSFERS, TRUTH_MULE_ACCOUNTS, TRUTH_VICTIM_TRAN
 TRAIN_SETS = ("20K_cycle200", "20K_fanin200")
 TEST_SET = "20K_fanin200cycle200"
 BEGIN, END = "<!-- money:begin -->", "<!-- money:end -->"
+#: The attribution rules traces are measured under: name -> (attribution, most outflows an
+#: earmark may pay; 1 = single outflows only).
+TRACE_RULES: dict[str, tuple[Attribution, int]] = {
+    "fifo": ("fifo", 1),
+    "libr": ("libr", 1),
+    "earmark": ("earmark", 1),
+    "earmark-run": ("earmark", EARMARK_RUN),
+}
 
 
 @dataclass(frozen=True)
@@ -150,7 +160,7 @@ class WorldScores:
     accounts: int
     mules: int
     victims: int
-    traces: dict[str, TraceRecovery]  # per attribution rule ("fifo", "libr", "earmark")
+    traces: dict[str, TraceRecovery]  # per rule of TRACE_RULES
 
     @property
     def recovered(self) -> np.ndarray:
@@ -182,6 +192,7 @@ def trace_recovery(
     victims: list[str],
     attribution: Attribution = "fifo",
     index: TransferIndex | None = None,
+    earmark_run: int = 1,
 ) -> TraceRecovery:
     """Trace every victim transfer 5 hops / 72 h and measure what reaches the receiving gang."""
     index = TransferIndex(transfers) if index is None else index
@@ -194,7 +205,14 @@ def trace_recovery(
     )
     shares, amounts, paid, recovered = [], [], 0.0, 0.0
     for txn in victims:
-        trail = trace(index, txn=txn, hops=5, window_s=72 * 3600, attribution=attribution)
+        trail = trace(
+            index,
+            txn=txn,
+            hops=5,
+            window_s=72 * 3600,
+            attribution=attribution,
+            earmark_run=earmark_run,
+        )
         gang = gang_of.get(dst_of[txn] or "")
         on_path = sum(
             a.held + a.cashed_out
@@ -208,6 +226,26 @@ def trace_recovery(
     return TraceRecovery(
         attribution, np.array(shares), np.array(amounts), recovered / paid if paid > 0 else 0.0
     )
+
+
+LABELS = {"fifo": "FIFO (default)", "libr": "LIBR", "earmark": "earmark"}
+
+
+def recovery_rows(traces: dict[str, TraceRecovery], run: int = EARMARK_RUN) -> list[str]:
+    """Markdown table rows, one per rule measured: share of victim transfers recovered
+    (``run``: the most outflows in a run under ``earmark-run``)."""
+    labels = {**LABELS, "earmark-run": f"earmark + runs (≤ {run} outflows)"}
+    lines = []
+    for rule, got in traces.items():
+        if not len(got.recovered):
+            continue
+        rec = got.recovered
+        lines.append(
+            f"| {labels.get(rule, rule)} | {len(rec):,} | {np.mean(rec >= 0.95):.1%} "
+            f"({int(np.sum(rec < 0.95))} below) | {np.median(rec):.3f} | "
+            f"{np.percentile(rec, 5):.3f} | {rec.min():.3f} | {got.recovered_amount:.3f} |"
+        )
+    return lines
 
 
 def load_world(folder: Path) -> tuple[pa.Table, dict[str, str], list[str]]:
@@ -271,9 +309,9 @@ def evaluate_worlds(train_world: Path, test_world: Path) -> WorldScores:
         p90.append(_scores(label, y, score, float(model.facts["threshold_p90"])))
         at_p90.append(recall_at_precision(y, score))
     index = TransferIndex(transfers)
-    rules: tuple[Attribution, ...] = ("fifo", "libr", "earmark")
     traces: dict[str, TraceRecovery] = {
-        rule: trace_recovery(transfers, gang_of, victims, rule, index) for rule in rules
+        name: trace_recovery(transfers, gang_of, victims, rule, index, run)
+        for name, (rule, run) in TRACE_RULES.items()
     }
     return WorldScores(models, p90, at_p90, len(y), int(y.sum()), len(victims), traces)
 
@@ -322,21 +360,15 @@ def render_world(result: WorldScores, train_world: Path, test_world: Path) -> li
         "trail places on the receiving gang's mule accounts, held or cashed out, over the "
         "amount paid). Earmarking matches an outflow to an incoming transfer when it leaves "
         f"within {EARMARK_DELAY_S / 3600:g} h and is worth {1 - EARMARK_TOLERANCE:.0%} to "
-        "100 % of it (defaults, chosen on the training world; FIFO for everything else):",
+        "100 % of it (defaults, chosen on the training world; FIFO for everything else); "
+        f"with runs, failing that, a run of 2 to {EARMARK_RUN} consecutive free outflows "
+        "whose sum is:",
         "",
         "| attribution | victim transfers | recovered ≥ 95 % | median share | 5th percentile | "
         "lowest | by amount |",
         "|---|---|---|---|---|---|---|",
     ]
-    for rule, label in (("fifo", "FIFO (default)"), ("libr", "LIBR"), ("earmark", "earmark")):
-        got = result.traces.get(rule)
-        if got is None or not len(got.recovered):
-            continue
-        rec = got.recovered
-        lines.append(
-            f"| {label} | {len(rec):,} | {np.mean(rec >= 0.95):.1%} | {np.median(rec):.3f} | "
-            f"{np.percentile(rec, 5):.3f} | {rec.min():.3f} | {got.recovered_amount:.3f} |"
-        )
+    lines += recovery_rows(result.traces)
     every = bool(len(share)) and bool(np.all(share >= 0.95))
     low = share < 0.95
     lines += [
@@ -345,13 +377,21 @@ def render_world(result: WorldScores, train_world: Path, test_world: Path) -> li
         f"**{'met' if every else 'missed'}** ({np.mean(share >= 0.95):.1%} of victim "
         f"transfers reach it; {int(low.sum())} do not; default FIFO attribution).",
     ]
-    for rule, label in (("libr", "LIBR"), ("earmark", "earmarking")):
+    for rule, label, flags in (
+        ("libr", "LIBR", "--attribution libr"),
+        ("earmark", "earmarking", "--attribution earmark"),
+        (
+            "earmark-run",
+            "earmarking with runs",
+            f"--attribution earmark --earmark-run {EARMARK_RUN}",
+        ),
+    ):
         other = result.traces.get(rule)
         if other is None or not len(other.recovered):
             continue
         other_low = other.recovered < 0.95
         lines[-1] += (
-            f" Under {label} (`--attribution {rule}`): "
+            f" Under {label} (`{flags}`): "
             f"**{'met' if not other_low.any() else 'missed'}** "
             f"({np.mean(~other_low):.1%}; {int(other_low.sum())} do not)."
         )

@@ -22,6 +22,15 @@ Attribution (see docs/money-trail.md):
   and is worth (1 - ``earmark_tolerance``) to 1 times its amount; that money is set aside for
   the outflow (no other outflow takes it) and what is left after it (a cut, a fee) becomes
   ordinary money from then on. Everything unmatched is FIFO or proportional as above.
+  **Runs** (``earmark_run`` >= 2): when no single outflow matches, the incoming transfer is
+  matched to a *run*: 2 to ``earmark_run`` consecutive *free* outflows (free: not matched to
+  another incoming transfer and not gone yet; outflows that are not free are skipped, they
+  neither count nor break a run), all leaving within the delay, whose sum is (1 - tolerance)
+  to 1 times the incoming amount (a gang fanning the money out in parts, keeping a cut).
+  The run that starts earliest wins, and of those the shortest. Each outflow of the run is
+  paid from its own part of the incoming money; the cut is set aside with the run's last
+  outflow and becomes ordinary money when that leaves. Deterministic and cheap: one cumulative
+  sum over the free outflows within the delay, at most ``earmark_run`` - 1 window sums each.
 * Money is followed transfer by transfer in time order (cycles included: money coming back is
   traced again) for at most ``hops`` transfers from the start and within ``window`` seconds of
   the first traced transfer. A transfer with no ``dst_account`` or a cash channel
@@ -38,18 +47,32 @@ from dataclasses import dataclass, field
 from typing import Literal, get_args
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
 
-from tatsai.analytics.money.features import CASH_OUT_CHANNELS
+from tatsai.analytics.money.index import EPSILON, TransferIndex
 from tatsai.core.errors import InvalidInput, NotFound
 
-EPSILON = 1e-9
+__all__ = [
+    "ATTRIBUTIONS",
+    "EARMARK_DELAY_S",
+    "EARMARK_RUN",
+    "EARMARK_TOLERANCE",
+    "AccountTrail",
+    "Attribution",
+    "Trail",
+    "TrailEdge",
+    "TransferIndex",
+    "trace",
+]
+
 #: Earmarking (``attribution="earmark"``): an outflow matches a traced account's incoming
 #: transfer when it leaves within this delay of it and is worth between (1 - tolerance) and
 #: 1 times its amount. Chosen on the training world (docs/money-trail.md).
 EARMARK_TOLERANCE = 0.05
 EARMARK_DELAY_S = 24 * 3600
+#: Earmarking with runs: the most outflows in a run matched to one incoming transfer, as
+#: measured by ``tatsai money eval`` (``trace`` itself defaults to 1: single outflows only).
+#: Chosen on the training world (docs/evaluation.md).
+EARMARK_RUN = 4
 
 Attribution = Literal["fifo", "libr", "earmark"]
 ATTRIBUTIONS: tuple[str, ...] = get_args(Attribution)
@@ -109,71 +132,35 @@ class Trail:
         return sum(a.cashed_out for a in self.accounts.values())
 
 
-class TransferIndex:
-    """Transfers arranged for tracing: each account's outgoing and incoming transfers by time."""
+@dataclass
+class _Outflows:
+    """Earmarking: one followed account's outflows in the window, in time order, and which
+    are still free (neither matched to an incoming transfer nor gone)."""
 
-    def __init__(self, transfers: pa.Table) -> None:
-        self.txn_ids = transfers.column("txn_id").combine_chunks()
-        micros = pc.cast(transfers.column("ts"), pa.int64()).to_numpy(zero_copy_only=False)
-        self.ts = micros // 1_000_000
-        self.amount = transfers.column("amount_thb").to_numpy(zero_copy_only=False).astype(float)
-        channel = transfers.column("channel").combine_chunks()
-        cash = pc.is_in(channel, pa.array(CASH_OUT_CHANNELS)).to_numpy(zero_copy_only=False)
-        dst_null = pc.is_null(transfers.column("dst_account")).to_numpy(zero_copy_only=False)
-        self.cash = cash | dst_null
-        self.channel = channel
-        both = pa.concat_arrays(
-            [
-                transfers.column("src_account").combine_chunks(),
-                transfers.column("dst_account").combine_chunks(),
-            ]
-        )
-        encoded = pc.dictionary_encode(both)
-        self.accounts: list[str] = encoded.dictionary.to_pylist()
-        self.account_index = {a: i for i, a in enumerate(self.accounts) if a is not None}
-        codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
-        n = transfers.num_rows
-        self.src = codes[:n].astype(np.int64)
-        self.dst = codes[n:].astype(np.int64)
-        self._rows: dict[str, int] | None = None
-        self.out_order, self.out_ptr = self._group(self.src)
-        self.in_order, self.in_ptr = self._group(self.dst)
+    rows: np.ndarray
+    times: np.ndarray
+    worths: np.ndarray
+    free: np.ndarray = field(init=False)
+    cheapest: float = field(init=False)
 
-    def _group(self, owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        order = np.lexsort((self.ts, owner))
-        sorted_owner = owner[order]
-        ptr = np.searchsorted(sorted_owner, np.arange(len(self.accounts) + 1))
-        return order, ptr
+    def __post_init__(self) -> None:
+        self.free = np.ones(len(self.rows), dtype=bool)
+        # An incoming transfer worth less than every outflow can match none, nor a run: a
+        # shop's account takes thousands of small payments and pays out a few large ones.
+        self.cheapest = float(self.worths.min())
 
-    def row_of(self, txn_id: str) -> int:
-        if self._rows is None:  # built on first use: a trace by account never needs it
-            self._rows = {t: i for i, t in enumerate(self.txn_ids.to_pylist())}
-        row = self._rows.get(txn_id)
-        if row is None:
-            raise NotFound(f"no transfer with txn_id {txn_id!r}", field="txn")
-        return row
 
-    def rows(self, account: int, *, outgoing: bool, start: int, end: int) -> np.ndarray:
-        """Rows of ``account``'s transfers with ``start <= ts <= end``, in time order."""
-        order, ptr = (self.out_order, self.out_ptr) if outgoing else (self.in_order, self.in_ptr)
-        rows = order[ptr[account] : ptr[account + 1]]
-        times = self.ts[rows]
-        lo, hi = np.searchsorted(times, start, "left"), np.searchsorted(times, end, "right")
-        return rows[lo:hi]
+@dataclass
+class _Pending:
+    """A followed account's incoming transfers in the window, in (time, row) order, and the
+    first not yet settled (``start``: when the account was reached)."""
 
-    def history(self, account: int, before: int) -> tuple[float, bool]:
-        """Net balance rebuilt from ``account``'s transfers before ``before`` and whether it is
-        known (the rebuilt running balance never went below zero)."""
-        rows = np.concatenate(
-            [self.rows(account, outgoing=False, start=-(2**62), end=before - 1),
-             self.rows(account, outgoing=True, start=-(2**62), end=before - 1)]
-        )  # fmt: skip
-        if len(rows) == 0:
-            return 0.0, True
-        signed = np.where(self.dst[rows] == account, self.amount[rows], -self.amount[rows])
-        order = np.lexsort((-signed, self.ts[rows]))  # inflows first within the same second
-        running = np.cumsum(signed[order])
-        return float(running[-1]), bool(running.min() >= -EPSILON)
+    start: int
+    ts: list[int]
+    rows: list[int]
+    amounts: list[float]
+    cash: list[bool]
+    next: int = 0
 
 
 class _Holder:
@@ -192,10 +179,21 @@ class _Holder:
         if self.balance > 0 and self.fifo:
             self.queue.append([self.balance, 0.0])
 
-    def credit(self, amount: float, traced: float, reserve_for: int = -1) -> None:
-        """Take in a transfer; ``reserve_for`` >= 0 sets it aside for that outflow row."""
-        if reserve_for >= 0:
-            self.reserved[reserve_for] = [amount, traced]
+    def credit(
+        self,
+        amount: float,
+        traced: float,
+        reserve_for: list[int] | None = None,
+        worths: list[float] | None = None,
+    ) -> None:
+        """Take in a transfer. ``reserve_for`` (outflow rows, with their ``worths``) sets it
+        aside for those outflows: each its own worth, the last one also the rest (the cut)."""
+        if reserve_for:
+            parts = list(worths or [])[:-1] if len(reserve_for) > 1 else []
+            parts.append(max(amount - sum(parts), 0.0))
+            for out_row, part in zip(reserve_for, parts, strict=True):
+                share = traced * part / amount if amount > 0 else 0.0
+                self.reserved[out_row] = [part, share]
             return
         if self.fifo:
             self.queue.append([amount, traced])
@@ -250,14 +248,16 @@ def trace(
     attribution: Attribution = "fifo",
     earmark_tolerance: float = EARMARK_TOLERANCE,
     earmark_delay_s: int = EARMARK_DELAY_S,
+    earmark_run: int = 1,
 ) -> Trail:
     """Trace forward from transfer ``txn`` or from every outflow of ``account`` in the window.
 
     ``attribution`` is ``"fifo"`` (FIFO where the balance is known, proportional where not),
     ``"libr"`` (the lowest intermediate balance rule everywhere) or ``"earmark"`` (each
     incoming transfer is matched to the first later outflow of about its amount, within
-    ``earmark_tolerance`` below it and ``earmark_delay_s``, which it then pays; FIFO or
-    proportional as under ``"fifo"`` for all other money)."""
+    ``earmark_tolerance`` below it and ``earmark_delay_s``, which it then pays, or failing
+    that to the earliest run of 2 to ``earmark_run`` consecutive free outflows whose sum is;
+    FIFO or proportional as under ``"fifo"`` for all other money)."""
     if (txn is None) == (account is None):
         raise InvalidInput("give exactly one of a transfer id or an account", field="txn")
     if attribution not in ATTRIBUTIONS:
@@ -271,6 +271,8 @@ def trace(
         raise InvalidInput("the earmark tolerance must be in [0, 1)", field="earmark_tolerance")
     if earmark_delay_s < 0:
         raise InvalidInput("the earmark delay must not be negative", field="earmark_delay")
+    if earmark_run < 1:
+        raise InvalidInput("an earmark run has at least 1 outflow", field="earmark_run")
     heap: list[tuple[int, int]] = []
     done: set[int] = set()
     holders: dict[int, _Holder] = {}
@@ -298,7 +300,7 @@ def trace(
     trail.accounts[name[origin]] = AccountTrail(name[origin], 0, t0, rule="origin")
     seed_set = {int(r) for r in seeds}
 
-    def taint(acct: int, at: int, hop: int) -> None:
+    def taint(acct: int, at: int, hop: int, key: tuple[int, int]) -> None:
         balance, known = index.history(acct, at)
         if not known:
             lookback = np.concatenate(
@@ -314,46 +316,126 @@ def trace(
             rule = "earmark" if known else "earmark+proportional"
         trail.accounts[name[acct]] = AccountTrail(name[acct], hop, at, rule=rule)
         if hop >= hops:
-            return  # money is attributed here but not followed further
-        for outgoing in (True, False):
-            rows = index.rows(acct, outgoing=outgoing, start=at, end=end)
-            if outgoing and earmark and len(rows):
-                outflows[acct] = (rows, index.ts[rows], index.amount[rows])
-            for row in rows:
-                if int(row) not in done:
-                    heapq.heappush(heap, (int(index.ts[row]), int(row)))
+            # Money is attributed here but not followed further; what it sends to followed
+            # accounts still goes through the heap (it may carry traced money).
+            for row in index.rows(acct, outgoing=True, start=at, end=end).tolist():
+                dst = int(index.dst[row])
+                if dst in pending and int(index.ts[row]) >= pending[dst].start:
+                    push(row)
+            return
+        rows = index.rows(acct, outgoing=True, start=at, end=end)
+        follow = earmark and len(rows) > 0
+        if follow:
+            outflows[acct] = _Outflows(rows, index.ts[rows], index.amount[rows])
+        for i, (row, ts) in enumerate(zip(rows.tolist(), index.ts[rows].tolist(), strict=True)):
+            dst = int(index.dst[row])
+            if (ts, row) < key and dst in pending:
+                settle(dst, key)  # the receiver took it in before now (the same second)
+            if row not in done:
+                push(row)
+                if follow:
+                    position[row] = i
+            elif follow:
+                outflows[acct].free[i] = False  # gone already (the same second)
+        incoming = index.rows(acct, outgoing=False, start=at, end=end)
+        for row in incoming.tolist():
+            src = int(index.src[row])
+            if src in holders and src not in pending and src != acct:
+                push(row)  # from an account reached but not followed: it may carry traced money
+        pending[acct] = _Pending(
+            at,
+            index.ts[incoming].tolist(),
+            incoming.tolist(),
+            index.amount[incoming].tolist(),
+            index.cash[incoming].tolist(),
+        )
 
-    claimed: set[int] = set()
-    # Earmarking: each followed account's outflows in the window (rows, times, amounts).
-    outflows: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+    # Incoming transfers of followed accounts are not put on the heap one by one (a shop
+    # reached by traced money takes hundreds of thousands of payments in the window): those
+    # that carry no traced money (their sender is not followed) are taken in, in time order,
+    # just before the account's next transfer is handled ("settled"), which gives the same
+    # trail as handling each in turn. Transfers on the heap (``queued``) are handled there.
+    pending: dict[int, _Pending] = {}
+    queued: set[int] = set()
 
-    def match(acct: int, row: int, amount: float) -> int:
-        """The first outflow of ``acct`` not yet taken or matched that leaves within the delay
-        of incoming ``row`` (and the window) for (1 - tolerance) to 1 times ``amount``."""
-        if acct not in outflows:
-            return -1  # no outflows that the trace follows
-        rows, times, worths = outflows[acct]
+    def push(row: int) -> None:
+        if row not in done:
+            heapq.heappush(heap, (int(index.ts[row]), row))
+            queued.add(row)
+
+    def settle(acct: int, key: tuple[int, int]) -> None:
+        """Take in ``acct``'s pending incoming transfers that come before ``key`` (ts, row)
+        and are not on the heap: untraced money, earmarked like any other."""
+        todo = pending[acct]
+        holder = holders[acct]
+        i, n = todo.next, len(todo.rows)
+        while i < n and (todo.ts[i], todo.rows[i]) < key:
+            row = todo.rows[i]
+            i += 1
+            if row in done or row in queued:
+                continue
+            done.add(row)
+            if todo.cash[i - 1]:
+                continue  # a cash deposit channel: no money enters the account
+            amount = todo.amounts[i - 1]
+            reserve = match(acct, row, amount) if earmark else []
+            holder.credit(amount, 0.0, reserve, [float(index.amount[r]) for r in reserve])
+        todo.next = i
+
+    # Earmarking: each followed account's outflows in the window, and each such outflow's
+    # position among its account's.
+    outflows: dict[int, _Outflows] = {}
+    position: dict[int, int] = {}
+
+    def match(acct: int, row: int, amount: float) -> list[int]:
+        """Outflows of ``acct`` that incoming ``row`` pays (none: no match): the first free
+        one leaving within the delay (and the window) for (1 - tolerance) to 1 times
+        ``amount``, or else the earliest-starting, then shortest, run of 2 to ``earmark_run``
+        consecutive free ones whose sum is."""
+        out = outflows.get(acct)
+        if out is None or amount + EPSILON < out.cheapest:
+            return []  # no outflows that the trace follows, or all worth more than ``amount``
         at = int(index.ts[row])
-        lo = int(np.searchsorted(times, at, "left"))
-        hi = int(np.searchsorted(times, at + earmark_delay_s, "right"))
-        later, worth = rows[lo:hi], worths[lo:hi]
-        fits = later[
-            (worth >= amount * (1 - earmark_tolerance) - EPSILON) & (worth <= amount + EPSILON)
-        ]
-        for candidate in fits.tolist():
-            if candidate not in claimed and candidate not in done:
-                claimed.add(candidate)
-                return int(candidate)
-        return -1
+        lo = int(np.searchsorted(out.times, at, "left"))
+        hi = int(np.searchsorted(out.times, at + earmark_delay_s, "right"))
+        free = np.flatnonzero(out.free[lo:hi]) + lo
+        if not len(free):
+            return []
+        worth = out.worths[free]
+        low, high = amount * (1 - earmark_tolerance) - EPSILON, amount + EPSILON
+        fits = free[(worth >= low) & (worth <= high)]
+        if len(fits):
+            chosen = fits[:1]
+        else:
+            best: tuple[int, int] | None = None  # (start, length) among the free outflows
+            n = len(free)
+            sums = np.concatenate([[0.0], np.cumsum(worth)])
+            for length in range(2, min(earmark_run, n) + 1):
+                total = sums[length:] - sums[: n - length + 1]
+                hit = np.flatnonzero((total >= low) & (total <= high))
+                if len(hit) and (best is None or hit[0] < best[0]):
+                    best = (int(hit[0]), length)
+            if best is None:
+                return []
+            chosen = free[best[0] : best[0] + best[1]]
+        out.free[chosen] = False
+        return [int(r) for r in out.rows[chosen]]
 
     for row in seeds:
-        heapq.heappush(heap, (int(index.ts[row]), int(row)))
+        push(int(row))
     while heap:
-        _, row = heapq.heappop(heap)
+        key = heapq.heappop(heap)
+        row = key[1]
         if row in done:
             continue
         done.add(row)
         src, dst, amount = int(index.src[row]), int(index.dst[row]), float(index.amount[row])
+        if src in pending:
+            settle(src, key)
+        if dst in pending:
+            settle(dst, key)
+        if earmark and row in position:  # an outflow gone is no longer free to match
+            outflows[src].free[position[row]] = False
         if row in seed_set:
             traced = amount
         elif src in holders:
@@ -380,10 +462,11 @@ def trace(
         if dst < 0 or bool(index.cash[row]):
             continue
         if traced > EPSILON and dst not in holders and dst != origin:
-            taint(dst, int(index.ts[row]), hop_of[src] + 1)
+            taint(dst, int(index.ts[row]), hop_of[src] + 1, key)
         if dst in holders:
-            reserve = match(dst, row, amount) if earmark else -1
-            holders[dst].credit(amount, traced, reserve)
+            reserve = match(dst, row, amount) if earmark else []
+            worths = [float(index.amount[r]) for r in reserve]
+            holders[dst].credit(amount, traced, reserve, worths)
             if traced > EPSILON:
                 trail.accounts[name[dst]].received += traced
     return trail
