@@ -213,17 +213,19 @@ def test_cli_trace_with_runs(tmp_path: Path) -> None:
     path = tmp_path / "t.parquet"
     pq.write_table(transfers_table(fan_out_rows([(30, 1_200.0), (33, 1_710.0)])), path)
     held = {}
-    for run in ("1", "4"):
+    for run in ("1", "4", "default"):
         out = tmp_path / f"run{run}.json"
         args = ["money", "trace", "--transfers", str(path), "--txn", "v1"]
+        chosen = [] if run == "default" else ["--earmark-run", run]
         with pytest.raises(SystemExit) as ok:
-            main([*args, "--attribution", "earmark", "--earmark-run", run, "--output", str(out)])
+            main([*args, "--attribution", "earmark", *chosen, "--output", str(out)])
         assert ok.value.code == 0
         points = json.loads(out.read_text())["freeze_points"]
         held[run] = {p["account_id"]: p["held_thb"] for p in points}
     assert held["1"][SHOP] == 200.0
     assert SHOP not in held["4"]
     assert held["4"][L1] == 90.0
+    assert held["default"] == held["4"]  # the CLI matches runs by default under earmark
 
 
 def test_cli_eval_traces(

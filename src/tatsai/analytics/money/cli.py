@@ -100,7 +100,8 @@ def trace_command(
         help="Which money leaves a mixed account first: fifo (oldest first; proportional "
         "where the balance is unknown), libr (lowest intermediate balance rule: the "
         "holder's own money first) or earmark (an incoming transfer pays the first later "
-        "outflow of about its amount; fifo otherwise).",
+        "outflow of about its amount, or a run of outflows that adds up to it; fifo "
+        "otherwise).",
     ),
     earmark_tolerance: float = typer.Option(
         EARMARK_TOLERANCE,
@@ -114,13 +115,13 @@ def trace_command(
         help="earmark: how long after the incoming transfer a matching outflow may leave.",
     ),
     earmark_run: int = typer.Option(
-        1,
+        EARMARK_RUN,
         "--earmark-run",
         min=1,
         max=16,
         help="earmark: when no single outflow matches, an incoming transfer may pay a run of "
         "up to this many consecutive unmatched outflows whose sum matches (a fan-out); "
-        f"1 = single outflows only. {EARMARK_RUN} was chosen on the training world.",
+        "1 = single outflows only. The default was checked on the training world.",
     ),
     output: Path | None = typer.Option(None, "--output", help="Write the JSON trail here."),
     ftm_out: Path | None = typer.Option(
