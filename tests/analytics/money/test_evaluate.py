@@ -84,7 +84,8 @@ def test_worlds_mules_and_trace_recovery(
     assert "| LIBR |" in text
     assert "Under LIBR (`--attribution libr`): **met**" in text
     assert "| earmark |" in text
-    assert "Under earmarking (`--attribution earmark`): **met**" in text
+    single = "Under earmarking of single outflows (`--attribution earmark --earmark-run 1`)"
+    assert f"{single}: **met**" in text
     assert "| earmark + runs (≤ 4 outflows) |" in text
     assert "Under earmarking with runs (`--attribution earmark --earmark-run 4`): **met**" in text
 

@@ -379,7 +379,7 @@ def render_world(result: WorldScores, train_world: Path, test_world: Path) -> li
     ]
     for rule, label, flags in (
         ("libr", "LIBR", "--attribution libr"),
-        ("earmark", "earmarking", "--attribution earmark"),
+        ("earmark", "earmarking of single outflows", "--attribution earmark --earmark-run 1"),
         (
             "earmark-run",
             "earmarking with runs",
