@@ -12,7 +12,7 @@ from tatsai.analytics.telco.evaluate import (
     _read_truth,
     evaluate_world,
     first_scam_times,
-    quality,
+    measure,
 )
 from tatsai.analytics.telco.linkage import link_reports
 from tatsai.analytics.telco.load import load_world
@@ -37,15 +37,7 @@ def _whole_table_report(data: Path, model: ScamSimModel | None) -> EvalReport:
         }
         links = link_reports(engine, results[0])
     report = EvalReport(str(data), len(summary), len(first_scam), n_cdr, 0.0)
-    for link in links:
-        key = (truth_of.get(link.report_id, "?"), link.verdict)
-        report.linkage[key] = report.linkage.get(key, 0) + 1
-    for result in results:
-        flagged = {v.imsi: v.first_flag_ts for v in result.verdicts if v.is_suspect}
-        label = "model + rules" if result.scored_by == "model" else "rules only"
-        report.rows.append(quality(label, flagged, first_scam, roles))
-    baseline = {v.imsi: None for v in results[-1].verdicts if v.reverify_owner}
-    report.rows.append(quality("baseline: > 100 calls/day", baseline, first_scam, roles))
+    measure(report, results, links, truth_of, first_scam, roles)
     return report
 
 

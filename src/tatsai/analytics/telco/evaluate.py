@@ -14,7 +14,7 @@ import platform
 import statistics
 import time
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,10 +26,10 @@ import pyarrow.parquet as pq
 from tatsai.analytics.engine import open_engine
 from tatsai.analytics.telco import model as scam_model
 from tatsai.analytics.telco.features import FeatureParams, hourly_features_sql, sim_summary_sql
-from tatsai.analytics.telco.linkage import link_reports
+from tatsai.analytics.telco.linkage import ReportLink, link_reports
 from tatsai.analytics.telco.load import load_world, part_files, table_path
 from tatsai.analytics.telco.model import ScamSimModel
-from tatsai.analytics.telco.scan import BATCH_ROWS, compute, scan_each
+from tatsai.analytics.telco.scan import BATCH_ROWS, ScanResult, compute, scan_each
 from tatsai.core.errors import InvalidInput, NotFound
 
 HEAVY_ROLES = frozenset({"call_centre", "delivery_rider", "sales"})
@@ -243,6 +243,20 @@ def evaluate_world(
     if not roles:  # no role truth: business lines stand for the heavy legitimate callers
         roles = {v.imsi: "call_centre" for v in sims if v.business_line}
     report = EvalReport(str(data), len(sims), len(first_scam), n_cdr, seconds)
+    measure(report, results, links, truth_of, first_scam, roles)
+    return report
+
+
+def measure(
+    report: EvalReport,
+    results: Sequence[ScanResult],
+    links: Iterable[ReportLink],
+    truth_of: dict[str, str],
+    first_scam: dict[str, float],
+    roles: dict[str, str],
+) -> None:
+    """Fill ``report``: the linkage counts by report truth, one quality row per scan result
+    (the rules' last), and the 100-calls baseline read off the last result's verdicts."""
     for link in links:
         key = (truth_of.get(link.report_id, "?"), link.verdict)
         report.linkage[key] = report.linkage.get(key, 0) + 1
@@ -250,9 +264,8 @@ def evaluate_world(
         flagged = {v.imsi: v.first_flag_ts for v in result.verdicts if v.is_suspect}
         label = "model + rules" if result.scored_by == "model" else "rules only"
         report.rows.append(quality(label, flagged, first_scam, roles))
-    baseline = {v.imsi: None for v in sims if v.reverify_owner}
+    baseline = {v.imsi: None for v in results[-1].verdicts if v.reverify_owner}
     report.rows.append(quality("baseline: > 100 calls/day", baseline, first_scam, roles))
-    return report
 
 
 def _h(value: float | None) -> str:
