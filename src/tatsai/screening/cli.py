@@ -87,7 +87,7 @@ def train_command(
     model.save(target)
     typer.echo(
         f"saved {target} (C {model.metadata['c']:g}, scam threshold "
-        f"{model.metadata['scam_threshold']}, {model.metadata['train_seconds']} s)"
+        f"{model.metadata['scam_threshold']:.3f}, {model.metadata['train_seconds']} s)"
     )
 
 

@@ -230,7 +230,7 @@ def run_evaluation(data_dir: Path, docs: Path | None) -> str:
         lines += [
             "Scam thresholds the 5 fold models chose on their own training parts: "
             + ", ".join(f"{t:.2f}" for t in fold_thresholds)
-            + f" (shipped model: {model.metadata.get('scam_threshold')}).",
+            + f" (shipped model: {float(model.metadata.get('scam_threshold', 0.0)):.2f}).",
             "",
             "Out-of-fold scam-vs-rest on the training set itself (grouped 5-fold): "
             + "tatsai P/R/F1 {:.3f}/{:.3f}/{:.3f}, baseline {:.3f}/{:.3f}/{:.3f}.".format(

@@ -9,12 +9,17 @@
    (scam F1, folds grouped by normalized template), from :data:`C_GRID`.
 3. Out-of-fold raw scores (5 folds grouped by template, so near-identical OTPs never sit on
    both sides) fit the 3×3 matrix-scaling calibrator; on the same calibrated out-of-fold
-   probabilities, the scam threshold is the smallest in [0.5, 0.95] that calls at most 1% of
-   the legitimate OTP/bank/operator notices scam.
-4. The final linear model is fitted on all training data.
+   probabilities, the scam threshold is set by a Neyman–Pearson order-statistic rule, so that
+   the chance of calling more than 1% of new legitimate OTP/bank/operator notices scam is at
+   most 5% (:func:`choose_threshold`).
+4. The shipped linear model is the mean of the 5 fold models of step 3 (each fitted on four
+   fifths of the data), so the threshold is applied to the scores it was chosen on.
 
-The learner is scikit-learn's ``LinearSVC`` (liblinear, one-vs-rest, squared hinge, fixed
-seed), so a rebuild gives the same weights; matrix scaling turns its margins into probabilities.
+The learner is NBSVM (Wang & Manning, 2012): per class, the features are scaled by their
+naive-Bayes log-count ratio and scikit-learn's ``LinearSVC`` (liblinear, squared hinge, fixed
+seed) is fitted one-vs-rest; the scaling is folded back into the weights, so the shipped model
+is one linear map and a rebuild gives the same weights. Matrix scaling turns margins into
+probabilities.
 Masked copies only ever join the training side of a fold: every score used for a choice is
 that of an original message the fold model never saw.
 """
@@ -38,7 +43,14 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.svm import LinearSVC
 
 from tatsai.screening.data import LABELS, Example
-from tatsai.screening.features import META_FEATURES, N_BUCKETS, N_FEATURES, Features, featurize
+from tatsai.screening.features import (
+    DEAD,
+    META_FEATURES,
+    N_BUCKETS,
+    N_FEATURES,
+    Features,
+    featurize,
+)
 from tatsai.screening.model import LinearScreeningModel, softmax
 from tatsai.screening.normalize import mask_urls, normalize_batch
 from tatsai.screening.service import url_summary
@@ -47,6 +59,8 @@ C_GRID = (0.3, 1.0, 3.0, 10.0)
 SEED = 0
 MAX_ITER = 5000
 LEGIT_FP_TARGET = 0.01
+FP_RISK = 0.05  # chance the false-positive target is exceeded on new messages
+NB_ALPHA = 1.0
 
 
 def features_of(texts: Sequence[str]) -> Features:
@@ -90,22 +104,45 @@ class LinearFit:
     intercept: NDArray[np.float64]
 
 
+def nb_ratio(x: sp.csr_matrix, positive: NDArray[np.bool_]) -> NDArray[np.float64]:
+    """Naive-Bayes log-count ratio of every column for ``positive`` rows against the rest.
+
+    ``log((p / |p|₁) / (q / |q|₁))`` with ``p = α + Σ 1[x > 0]`` over the positive rows and
+    ``q`` the same over the others (:data:`NB_ALPHA` = 1, Laplace). The dense message-level
+    columns keep ratio 1 (they are not counts), and the dead column 0.
+    """
+    present = x.copy()
+    present.data = np.ones_like(present.data)
+    p = NB_ALPHA + np.asarray(present[positive].sum(axis=0)).ravel()
+    q = NB_ALPHA + np.asarray(present[~positive].sum(axis=0)).ravel()
+    ratio: NDArray[np.float64] = np.log((p / p.sum()) / (q / q.sum()))
+    ratio[N_BUCKETS:] = 1.0
+    ratio[DEAD] = 0.0
+    return ratio
+
+
 def fit_linear(x: sp.csr_matrix, y: NDArray[np.str_], c: float) -> LinearFit:
-    """One-vs-rest linear SVM; weights in :data:`LABELS` order (absent classes get -inf-ish)."""
-    learner = LinearSVC(C=c, max_iter=MAX_ITER, random_state=SEED)
-    learner.fit(x, y)
+    """One-vs-rest linear SVMs on NB-scaled features (NBSVM); weights in :data:`LABELS` order.
+
+    For each class: columns scaled by its :func:`nb_ratio`, a binary ``LinearSVC`` against the
+    rest, and the scaling folded back into the weights (``w ∘ r``), so the shipped model stays
+    one linear map over the unscaled features. Absent classes get zero weights and a very low
+    intercept; with two classes only the second is fitted (the first keeps 0, as scikit-learn
+    does), so the verdict is the sign of one margin.
+    """
     weights = np.zeros((len(LABELS), N_FEATURES), dtype=np.float32)
     intercept = np.full(len(LABELS), -10.0)
-    classes = list(learner.classes_)
-    if len(classes) == 2:  # binary: sklearn keeps one row for the second class
-        second = LABELS.index(classes[1])
-        weights[second] = learner.coef_[0]
-        intercept[second] = learner.intercept_[0]
+    classes = sorted(set(y.tolist()))
+    fitted = classes[1:] if len(classes) == 2 else classes
+    if len(classes) == 2:
         intercept[LABELS.index(classes[0])] = 0.0
-    else:
-        for row, label in enumerate(classes):
-            weights[LABELS.index(label)] = learner.coef_[row]
-            intercept[LABELS.index(label)] = learner.intercept_[row]
+    for label in fitted:
+        positive = y == label
+        ratio = nb_ratio(x, positive)
+        learner = LinearSVC(C=c, max_iter=MAX_ITER, random_state=SEED)
+        learner.fit(x @ sp.diags(ratio), positive)
+        weights[LABELS.index(label)] = learner.coef_[0] * ratio
+        intercept[LABELS.index(label)] = learner.intercept_[0]
     return LinearFit(weights, intercept)
 
 
@@ -156,11 +193,24 @@ def fit_calibrator(
 
 def out_of_fold_raw(
     data: TrainingMatrix, groups: Sequence[str], c: float, folds: int = 5
-) -> NDArray[np.float64]:
+) -> tuple[NDArray[np.float64], LinearFit]:
+    """Out-of-fold raw scores (folds grouped by template) and the mean of the fold models.
+
+    The mean of linear models is one linear model whose score is the mean of theirs; it is the
+    model that ships, so the calibrator and the threshold chosen on these out-of-fold scores
+    belong to the fold models it is made of, not to a refit on all data whose margins would be
+    wider than the scores they were chosen on.
+    """
     raw = np.zeros((len(data.y), len(LABELS)))
+    fits = []
     for train, test in GroupKFold(n_splits=folds).split(data.x, data.y, groups):
-        raw[test] = _raw(fit_linear(*data.subset(train), c), data.x[test])
-    return raw
+        fits.append(fit_linear(*data.subset(train), c))
+        raw[test] = _raw(fits[-1], data.x[test])
+    mean = LinearFit(
+        np.mean([f.weights for f in fits], axis=0).astype(np.float32),
+        np.mean([f.intercept for f in fits], axis=0),
+    )
+    return raw, mean
 
 
 @dataclass
@@ -199,12 +249,11 @@ def fit_all(examples: Sequence[Example], *, c: float | None = None) -> Trained:
     scores: dict[str, float] = {}
     if c is None:
         c, scores = choose_c(data, groups)
-    raw = out_of_fold_raw(data, groups, c)
+    raw, fit = out_of_fold_raw(data, groups, c)
     matrix, bias = fit_calibrator(raw, data.y)
     p_scam = softmax(raw @ matrix.T + bias)[:, LABELS.index("scam")]
     legit = np.array([is_legitimate_notice(e) for e in examples])
     threshold, legit_fp = choose_threshold(p_scam, legit)
-    fit = fit_linear(*data.subset(np.arange(len(data.y))), c)
     return Trained(fit, matrix, bias, threshold, legit_fp, c, scores, len(data.original_of))
 
 
@@ -221,16 +270,18 @@ def train_model(
     counts = {label: int((y == label).sum()) for label in LABELS}
     metadata: dict[str, Any] = {
         "learner": (
-            f"LinearSVC(C={trained.c:g}, squared hinge, one-vs-rest, seed={SEED}) "
+            f"NBSVM: LinearSVC(C={trained.c:g}, squared hinge, seed={SEED}) one-vs-rest on "
+            f"naive-Bayes log-count-ratio scaled features (alpha={NB_ALPHA:g}) "
             "+ URL-masked copies"
         ),
         "c": trained.c,
         "c_cv_scam_f1": trained.c_cv_scam_f1,
         "scam_threshold": trained.threshold,
         "scam_threshold_rule": (
-            f"smallest P(scam) threshold ≥ 0.5 calling at most {LEGIT_FP_TARGET:.0%} of the "
-            "legitimate OTP/bank/operator notices in the training data scam (out-of-fold, "
-            "5 folds grouped by template, calibrated)"
+            f"Neyman-Pearson order statistic: P(more than {LEGIT_FP_TARGET:.0%} of new "
+            f"legitimate OTP/bank/operator notices called scam) <= {FP_RISK:.0%}, from the "
+            "training data's out-of-fold calibrated scores (5 folds grouped by template); "
+            "never below 0.5"
         ),
         "legit_fp_out_of_fold": trained.legit_fp,
         "training_examples": len(y),
@@ -260,16 +311,28 @@ def is_legitimate_notice(example: Example) -> bool:
 def choose_threshold(
     p_scam: NDArray[np.float64], legit: NDArray[np.bool_]
 ) -> tuple[float, float | None]:
-    """The smallest threshold in [0.5, 0.95] (step 0.01) whose false-positive rate on the
-    ``legit`` examples is at most :data:`LEGIT_FP_TARGET`, and that rate."""
+    """The scam threshold that keeps legitimate notices under :data:`LEGIT_FP_TARGET` with
+    confidence ``1 - FP_RISK``, and the share of ``legit`` it flags.
+
+    Neyman–Pearson order-statistic rule: with the ``n`` legitimate scores sorted ascending,
+    flag only scores above the ``k``-th, for the smallest ``k`` with
+    ``P(Binomial(n, 1 - target) ≥ k) ≤ FP_RISK``. The probability that the rule's false-positive
+    rate on new legitimate messages exceeds the target is then at most ``FP_RISK`` (for
+    exchangeable scores), where "at most 1% of these scores" holds only on average. Never
+    below 0.5. With too few legitimate examples for that confidence (under ~300 at 1%), the
+    highest legitimate score is the cut.
+    """
+    from scipy.stats import binom  # training only
+
     if not legit.any():
         return 0.5, None
-    rate = 1.0
-    for threshold in np.round(np.arange(0.5, 0.951, 0.01), 2):
-        rate = float(np.mean(p_scam[legit] >= threshold))
-        if rate <= LEGIT_FP_TARGET:
-            return float(threshold), round(rate, 4)
-    return 0.95, round(rate, 4)
+    scores = np.sort(p_scam[legit])
+    n = len(scores)
+    ranks = np.arange(1, n + 1)
+    confident = np.flatnonzero(binom.sf(ranks - 1, n, 1.0 - LEGIT_FP_TARGET) <= FP_RISK)
+    k = int(ranks[confident[0]]) if len(confident) else n
+    threshold = max(float(np.nextafter(scores[k - 1], np.inf)), 0.5)
+    return threshold, round(float(np.mean(p_scam[legit] >= threshold)), 4)
 
 
 def plain_baseline() -> Pipeline:
