@@ -31,6 +31,10 @@ Attribution (see docs/money-trail.md):
   paid from its own part of the incoming money; the cut is set aside with the run's last
   outflow and becomes ordinary money when that leaves. Deterministic and cheap: one cumulative
   sum over the free outflows within the delay, at most ``earmark_run`` - 1 window sums each.
+  **The cut** (``earmark_cut``): what is left of a matched incoming transfer after its outflow
+  (or run) leaves becomes ordinary money of the account (``"mix"``, the default), or its
+  traced part stays on the account as the mule's pay (``"keep"``): no other outflow takes it,
+  and an outflow the account's other money cannot pay is paid from unknown, untraced money.
 * Money is followed transfer by transfer in time order (cycles included: money coming back is
   traced again) for at most ``hops`` transfers from the start and within ``window`` seconds of
   the first traced transfer. A transfer with no ``dst_account`` or a cash channel
@@ -53,11 +57,13 @@ from tatsai.core.errors import InvalidInput, NotFound
 
 __all__ = [
     "ATTRIBUTIONS",
+    "EARMARK_CUTS",
     "EARMARK_DELAY_S",
     "EARMARK_RUN",
     "EARMARK_TOLERANCE",
     "AccountTrail",
     "Attribution",
+    "EarmarkCut",
     "Trail",
     "TrailEdge",
     "TransferIndex",
@@ -76,6 +82,9 @@ EARMARK_RUN = 4
 
 Attribution = Literal["fifo", "libr", "earmark"]
 ATTRIBUTIONS: tuple[str, ...] = get_args(Attribution)
+#: Earmarking: what becomes of a matched transfer's cut (docs/money-trail.md).
+EarmarkCut = Literal["mix", "keep"]
+EARMARK_CUTS: tuple[str, ...] = get_args(EarmarkCut)
 
 
 @dataclass
@@ -167,10 +176,12 @@ class _Holder:
     """One traced account's money: a FIFO queue of pieces ``[amount, traced]``, proportional
     totals, or LIBR totals (untraced money leaves first). Under earmarking a piece can be set
     aside for one later outflow (``reserved``, by that outflow's row): it is in neither the
-    queue nor the totals until that outflow takes it."""
+    queue nor the totals until that outflow takes it. With ``keep`` the traced part of what
+    that outflow leaves of it (the cut) is in neither for good: the mule keeps it."""
 
-    def __init__(self, balance: float, known: bool, libr: bool = False) -> None:
+    def __init__(self, balance: float, known: bool, libr: bool = False, keep: bool = False) -> None:
         self.libr = libr
+        self.keep = keep
         self.fifo = known and not libr
         self.queue: deque[list[float]] = deque()
         self.balance = max(balance, 0.0)
@@ -206,12 +217,18 @@ class _Holder:
         piece = self.reserved.pop(row, None)
         if piece is not None:
             # The money set aside pays this outflow first; what is left of it (a mule's cut,
-            # a fee) becomes ordinary money of the account from now on.
+            # a fee) becomes ordinary money of the account from now on, or under ``keep``
+            # only its untraced part does (the traced part stays: it counts as held).
             take = min(piece[0], amount)
             traced = piece[1] * take / piece[0] if piece[0] > 0 else 0.0
             amount -= take
             if piece[0] - take > EPSILON:
-                self.credit(piece[0] - take, max(piece[1] - traced, 0.0))
+                cut = max(piece[1] - traced, 0.0)
+                if self.keep:
+                    if piece[0] - take - cut > EPSILON:
+                        self.credit(piece[0] - take - cut, 0.0)
+                else:
+                    self.credit(piece[0] - take, cut)
             if amount <= EPSILON:
                 return traced
         if self.fifo:
@@ -249,6 +266,7 @@ def trace(
     earmark_tolerance: float = EARMARK_TOLERANCE,
     earmark_delay_s: int = EARMARK_DELAY_S,
     earmark_run: int = 1,
+    earmark_cut: EarmarkCut = "mix",
 ) -> Trail:
     """Trace forward from transfer ``txn`` or from every outflow of ``account`` in the window.
 
@@ -257,7 +275,9 @@ def trace(
     incoming transfer is matched to the first later outflow of about its amount, within
     ``earmark_tolerance`` below it and ``earmark_delay_s``, which it then pays, or failing
     that to the earliest run of 2 to ``earmark_run`` consecutive free outflows whose sum is;
-    FIFO or proportional as under ``"fifo"`` for all other money)."""
+    FIFO or proportional as under ``"fifo"`` for all other money). ``earmark_cut``: what is
+    left of a matched transfer after its outflows leave becomes ordinary money (``"mix"``) or
+    stays on the account as the mule's pay (``"keep"``: its traced part pays no outflow)."""
     if (txn is None) == (account is None):
         raise InvalidInput("give exactly one of a transfer id or an account", field="txn")
     if attribution not in ATTRIBUTIONS:
@@ -273,6 +293,11 @@ def trace(
         raise InvalidInput("the earmark delay must not be negative", field="earmark_delay")
     if earmark_run < 1:
         raise InvalidInput("an earmark run has at least 1 outflow", field="earmark_run")
+    if earmark_cut not in EARMARK_CUTS:
+        raise InvalidInput(
+            f"the earmark cut must be one of {', '.join(EARMARK_CUTS)}", field="earmark_cut"
+        )
+    keep = earmark and earmark_cut == "keep"
     heap: list[tuple[int, int]] = []
     done: set[int] = set()
     holders: dict[int, _Holder] = {}
@@ -309,7 +334,7 @@ def trace(
             )  # fmt: skip
             signed = np.where(index.dst[lookback] == acct, 1.0, -1.0) * index.amount[lookback]
             balance = float(signed.sum())
-        holders[acct] = _Holder(balance, known, libr)
+        holders[acct] = _Holder(balance, known, libr, keep)
         hop_of[acct] = hop
         rule = "libr" if libr else "fifo" if known else "proportional"
         if earmark:
