@@ -263,3 +263,21 @@ def test_an_earlier_run_beats_a_later_single_outflow() -> None:
     single = trace(index, txn="v1", attribution="earmark", earmark_run=1)
     assert single.accounts["014-0000000078"].received == pytest.approx(2_900.0)
     assert M2 not in single.accounts
+
+
+def test_a_small_payment_before_the_forward_is_not_taken_into_a_run() -> None:
+    # The holder pays a shop 60 ten minutes after the victim's 3,000; the gang forwards 2,910
+    # at 30 minutes. 60 + 2,910 = 2,970 fits too, and starts earlier, but it ends with the
+    # same outflow as the single forward: the shortest match that ends first is the forward.
+    rows: list[Row] = [
+        ("pre", at(-60), "002-0000000099", L1, 300.0, "transfer"),
+        ("v1", at(0), VICTIM, L1, 3_000.0, "transfer"),
+        ("shop", at(10), L1, SHOP, 60.0, "transfer"),
+        ("fwd", at(30), L1, M2, 2_910.0, "transfer"),
+    ]
+    trail = trace(
+        TransferIndex(transfers_table(rows)), txn="v1", attribution="earmark", earmark_run=4
+    )
+    assert SHOP not in trail.accounts
+    assert dict(edges(trail)) == {"v1": 3_000.0, "fwd": 2_910.0}
+    assert trail.accounts[L1].held == pytest.approx(90.0)

@@ -27,9 +27,10 @@ Attribution (see docs/money-trail.md):
   transfer and not gone yet; outflows that are not free are skipped, they neither count nor
   break a run), all leaving within the delay, whose sum is (1 - tolerance) to 1 times the
   incoming amount (a gang fanning the money out in parts, keeping a cut). Of the single
-  outflows and runs that fit, the one that starts earliest wins, and of those the shortest
-  (a single outflow). Each outflow of the run is paid from its own part of the incoming
-  money; the cut is set aside with the run's last outflow and freed when that leaves.
+  outflows and runs that fit, the one whose last outflow leaves first wins, and of those the
+  shortest (a single outflow before any run ending with it). Each outflow of the run is
+  paid from its own part of the incoming money; the cut is set aside with the run's last
+  outflow and freed when that leaves.
   Deterministic and cheap: one cumulative sum over the free outflows within the delay, at
   most ``earmark_run`` - 1 window sums each.
   **The cut** (``earmark_cut``): what is left of a matched incoming transfer after its outflow
@@ -275,7 +276,7 @@ def trace(
     ``"libr"`` (the lowest intermediate balance rule everywhere) or ``"earmark"`` (each
     incoming transfer is matched to the first later outflow of about its amount, within
     ``earmark_tolerance`` below it and ``earmark_delay_s``, which it then pays, or to a run of
-    2 to ``earmark_run`` consecutive free outflows whose sum is, whichever starts earlier;
+    2 to ``earmark_run`` consecutive free outflows whose sum is, whichever ends first;
     FIFO or proportional as under ``"fifo"`` for all other money). ``earmark_cut``: what is
     left of a matched transfer after its outflows leave becomes ordinary money (``"mix"``) or
     stays on the account as the mule's pay (``"keep"``: its traced part pays no outflow)."""
@@ -415,9 +416,9 @@ def trace(
 
     def match(acct: int, row: int, amount: float) -> list[int]:
         """Outflows of ``acct`` that incoming ``row`` pays (none: no match): among the free
-        ones leaving within the delay (and the window), the earliest-starting, then shortest,
-        run of 1 to ``earmark_run`` consecutive ones whose sum is (1 - tolerance) to 1 times
-        ``amount`` (a single outflow is a run of 1)."""
+        ones leaving within the delay (and the window), the run of 1 to ``earmark_run``
+        consecutive ones whose sum is (1 - tolerance) to 1 times ``amount`` that ends first,
+        then the shortest (a single outflow is a run of 1)."""
         out = outflows.get(acct)
         if out is None or amount + EPSILON < out.cheapest:
             return []  # no outflows that the trace follows, or all worth more than ``amount``
@@ -430,25 +431,20 @@ def trace(
         worth = out.worths[free]
         low, high = amount * (1 - earmark_tolerance) - EPSILON, amount + EPSILON
         single = np.flatnonzero((worth >= low) & (worth <= high))
-        # The match that starts earliest wins; a run only if it starts before the first
-        # single outflow that fits (at the same start the single one is the shortest).
-        limit = int(single[0]) if len(single) else len(free)
-        best: tuple[int, int] | None = None  # (start, length) among the free outflows
-        if limit > 0 and earmark_run > 1:
+        # The match whose last outflow leaves first wins, then the shortest: a run only if
+        # it ends before the first single outflow that fits.
+        best = (int(single[0]), 1) if len(single) else (len(free), 0)  # (last outflow, length)
+        if best[0] > 1 and earmark_run > 1:
             n = len(free)
             sums = np.concatenate([[0.0], np.cumsum(worth)])
             for length in range(2, min(earmark_run, n) + 1):
                 total = sums[length:] - sums[: n - length + 1]
-                hit = np.flatnonzero((total >= low) & (total <= high))
-                hit = hit[hit < limit]
-                if len(hit) and (best is None or hit[0] < best[0]):
-                    best = (int(hit[0]), length)
-        if best is not None:
-            chosen = free[best[0] : best[0] + best[1]]
-        elif len(single):
-            chosen = free[single[:1]]
-        else:
+                ends = np.flatnonzero((total >= low) & (total <= high)) + length - 1
+                if len(ends) and ends[0] < best[0]:
+                    best = (int(ends[0]), length)
+        if best[1] == 0:
             return []
+        chosen = free[best[0] - best[1] + 1 : best[0] + 1]
         out.free[chosen] = False
         return [int(r) for r in out.rows[chosen]]
 
