@@ -74,7 +74,7 @@ def test_worlds_mules_and_trace_recovery(
     # The rings pass the money on among mules to an ATM: all of it stays on the path.
     assert result.recovered.min() >= 0.95
     assert result.recovered_amount >= 0.95
-    for rule in ("libr", "earmark", "earmark-run"):
+    for rule in ("libr", "earmark", "earmark-run", "earmark-keep"):
         other = result.traces[rule]
         assert len(other.recovered) == result.victims
         assert other.recovered.min() >= 0.95
@@ -88,6 +88,9 @@ def test_worlds_mules_and_trace_recovery(
     assert f"{single}: **met**" in text
     assert "| earmark + runs (≤ 4 outflows) |" in text
     assert "Under earmarking with runs (`--attribution earmark --earmark-run 4`): **met**" in text
+    assert "| earmark + runs (≤ 4 outflows), cut kept |" in text
+    kept = "Under earmarking with runs, keeping each mule's cut (`--attribution earmark"
+    assert f"{kept} --earmark-run 4 --earmark-cut keep`): **met**" in text
 
 
 def test_worlds_recovery_drops_when_the_path_is_not_mules(

@@ -244,3 +244,40 @@ def test_cli_eval_traces(
         main(["money", "eval-traces", "--world", str(world), "--rules", "fifo,lifo"])
     assert bad.value.code == 2
     assert "--rules" in capsys.readouterr().err
+
+
+def test_an_earlier_run_beats_a_later_single_outflow() -> None:
+    # The gang fans the victim's 3,000 out at once (1,200 + 1,710); sixteen hours later the
+    # holder pays a friend 2,900, within 5 % of the payment and within the 24 h delay. The
+    # match that starts earliest is the victim's: the run, not the friend's payment.
+    rows = fan_out_rows([(30, 1_200.0), (33, 1_710.0)])
+    rows.append(("late", at(16 * 60), L1, "014-0000000078", 2_900.0, "promptpay"))
+    index = TransferIndex(transfers_table(rows))
+    trail = trace(index, txn="v1", attribution="earmark", earmark_run=4)
+    assert trail.accounts[M2].received == pytest.approx(1_200.0)
+    assert trail.accounts[M3].received == pytest.approx(1_710.0)
+    # The friend's 2,900 takes the holder's 300 and then the freed 90 cut (FIFO).
+    assert trail.accounts["014-0000000078"].received == pytest.approx(90.0)
+    # Single outflows only, the friend's payment is the match and the gang's parts are paid
+    # from the holder's 300 and unknown money.
+    single = trace(index, txn="v1", attribution="earmark", earmark_run=1)
+    assert single.accounts["014-0000000078"].received == pytest.approx(2_900.0)
+    assert M2 not in single.accounts
+
+
+def test_a_small_payment_before_the_forward_is_not_taken_into_a_run() -> None:
+    # The holder pays a shop 60 ten minutes after the victim's 3,000; the gang forwards 2,910
+    # at 30 minutes. 60 + 2,910 = 2,970 fits too, and starts earlier, but it ends with the
+    # same outflow as the single forward: the shortest match that ends first is the forward.
+    rows: list[Row] = [
+        ("pre", at(-60), "002-0000000099", L1, 300.0, "transfer"),
+        ("v1", at(0), VICTIM, L1, 3_000.0, "transfer"),
+        ("shop", at(10), L1, SHOP, 60.0, "transfer"),
+        ("fwd", at(30), L1, M2, 2_910.0, "transfer"),
+    ]
+    trail = trace(
+        TransferIndex(transfers_table(rows)), txn="v1", attribution="earmark", earmark_run=4
+    )
+    assert SHOP not in trail.accounts
+    assert dict(edges(trail)) == {"v1": 3_000.0, "fwd": 2_910.0}
+    assert trail.accounts[L1].held == pytest.approx(90.0)

@@ -24,10 +24,12 @@ from tatsai.analytics.money.service import (
 )
 from tatsai.analytics.money.trace import (
     ATTRIBUTIONS,
+    EARMARK_CUTS,
     EARMARK_DELAY_S,
     EARMARK_RUN,
     EARMARK_TOLERANCE,
     Attribution,
+    EarmarkCut,
     TransferIndex,
     trace,
 )
@@ -123,6 +125,13 @@ def trace_command(
         "up to this many consecutive unmatched outflows whose sum matches (a fan-out); "
         "1 = single outflows only. The default was checked on the training world.",
     ),
+    earmark_cut: str = typer.Option(
+        "mix",
+        "--earmark-cut",
+        help="earmark: what is left of a matched transfer after its outflows leave (the "
+        "mule's cut): mix (becomes ordinary money of the account) or keep (stays on the "
+        "account: the holder's other payments do not take it).",
+    ),
     output: Path | None = typer.Option(None, "--output", help="Write the JSON trail here."),
     ftm_out: Path | None = typer.Option(
         None, "--ftm", help="Write FollowTheMoney entities (JSON lines)."
@@ -142,6 +151,10 @@ def trace_command(
         )
     if not 0 <= earmark_tolerance < 1:
         raise InvalidInput("--earmark-tolerance must be in [0, 1)", field="earmark_tolerance")
+    if earmark_cut not in EARMARK_CUTS:
+        raise InvalidInput(
+            f"--earmark-cut must be one of {', '.join(EARMARK_CUTS)}", field="earmark_cut"
+        )
     delay_s = parse_window(earmark_delay, "earmark_delay")
     table = _load(transfers, layout, accounts, skip_bad_rows)
     trail = trace(
@@ -154,6 +167,7 @@ def trace_command(
         earmark_tolerance=earmark_tolerance,
         earmark_delay_s=delay_s,
         earmark_run=earmark_run,
+        earmark_cut=cast(EarmarkCut, earmark_cut),  # checked above
     )
     data = export.trail_json(trail)
     if ftm_out is not None:
@@ -315,10 +329,16 @@ def eval_command(
 def eval_traces_command(
     world: Path = typer.Option(..., "--world", help="Simulated world (transfers and truth)."),
     rules: str = typer.Option(
-        "fifo,libr,earmark,earmark-run", "--rules", help="Comma-separated rules to measure."
+        "fifo,libr,earmark,earmark-run,earmark-keep",
+        "--rules",
+        help="Comma-separated rules to measure.",
     ),
     earmark_run: int = typer.Option(
-        EARMARK_RUN, "--earmark-run", min=2, max=16, help="earmark-run: most outflows in a run."
+        EARMARK_RUN,
+        "--earmark-run",
+        min=2,
+        max=16,
+        help="earmark-run, earmark-keep: most outflows in a run.",
     ),
 ) -> None:
     """Trace every victim transfer of one world (5 hops / 72 h) under each rule; print how
@@ -335,9 +355,9 @@ def eval_traces_command(
     index = TransferIndex(transfers)
     traces = {}
     for name in names:
-        rule, run = ev.TRACE_RULES[name]
-        run = earmark_run if name == "earmark-run" else run
-        traces[name] = ev.trace_recovery(transfers, gang_of, victims, rule, index, run)
+        rule, run, cut = ev.TRACE_RULES[name]
+        run = earmark_run if name in ("earmark-run", "earmark-keep") else run
+        traces[name] = ev.trace_recovery(transfers, gang_of, victims, rule, index, run, cut)
     typer.echo(f"{world}: {len(victims):,} victim transfers; earmark run ≤ {earmark_run}")
     typer.echo(
         "| attribution | victim transfers | recovered ≥ 95 % | median share | "

@@ -9,7 +9,7 @@ On the simulator's worlds (:func:`evaluate_worlds`): train on one world (seed), 
 world of another seed; labels are ``truth_mule_accounts``. Trace recovery: every victim
 transfer of the test world (``truth_victim_transfers``) is traced 5 hops / 72 h, once under
 each attribution rule (FIFO, LIBR, earmarking with single outflows, earmarking with runs of
-up to ``EARMARK_RUN`` outflows: :data:`TRACE_RULES`); its
+up to ``EARMARK_RUN`` outflows, the same keeping each mule's cut: :data:`TRACE_RULES`); its
 *recovered share* is the traced money the trail places on the mule accounts of the gang
 that received it (held there, or cashed out by them) over the transfer's amount. Money the
 trail attributes to any other account, or does not reach within the hops and window, is
@@ -36,6 +36,7 @@ from tatsai.analytics.money.trace import (
     EARMARK_RUN,
     EARMARK_TOLERANCE,
     Attribution,
+    EarmarkCut,
     TransferIndex,
     trace,
 )
@@ -47,12 +48,13 @@ TRAIN_SETS = ("20K_cycle200", "20K_fanin200")
 TEST_SET = "20K_fanin200cycle200"
 BEGIN, END = "<!-- money:begin -->", "<!-- money:end -->"
 #: The attribution rules traces are measured under: name -> (attribution, most outflows an
-#: earmark may pay; 1 = single outflows only).
-TRACE_RULES: dict[str, tuple[Attribution, int]] = {
-    "fifo": ("fifo", 1),
-    "libr": ("libr", 1),
-    "earmark": ("earmark", 1),
-    "earmark-run": ("earmark", EARMARK_RUN),
+#: earmark may pay (1 = single outflows only), what becomes of a matched transfer's cut).
+TRACE_RULES: dict[str, tuple[Attribution, int, EarmarkCut]] = {
+    "fifo": ("fifo", 1, "mix"),
+    "libr": ("libr", 1, "mix"),
+    "earmark": ("earmark", 1, "mix"),
+    "earmark-run": ("earmark", EARMARK_RUN, "mix"),
+    "earmark-keep": ("earmark", EARMARK_RUN, "keep"),
 }
 
 
@@ -193,6 +195,7 @@ def trace_recovery(
     attribution: Attribution = "fifo",
     index: TransferIndex | None = None,
     earmark_run: int = 1,
+    earmark_cut: EarmarkCut = "mix",
 ) -> TraceRecovery:
     """Trace every victim transfer 5 hops / 72 h and measure what reaches the receiving gang."""
     index = TransferIndex(transfers) if index is None else index
@@ -212,6 +215,7 @@ def trace_recovery(
             window_s=72 * 3600,
             attribution=attribution,
             earmark_run=earmark_run,
+            earmark_cut=earmark_cut,
         )
         gang = gang_of.get(dst_of[txn] or "")
         on_path = sum(
@@ -234,7 +238,11 @@ LABELS = {"fifo": "FIFO (default)", "libr": "LIBR", "earmark": "earmark"}
 def recovery_rows(traces: dict[str, TraceRecovery], run: int = EARMARK_RUN) -> list[str]:
     """Markdown table rows, one per rule measured: share of victim transfers recovered
     (``run``: the most outflows in a run under ``earmark-run``)."""
-    labels = {**LABELS, "earmark-run": f"earmark + runs (≤ {run} outflows)"}
+    labels = {
+        **LABELS,
+        "earmark-run": f"earmark + runs (≤ {run} outflows)",
+        "earmark-keep": f"earmark + runs (≤ {run} outflows), cut kept",
+    }
     lines = []
     for rule, got in traces.items():
         if not len(got.recovered):
@@ -310,8 +318,8 @@ def evaluate_worlds(train_world: Path, test_world: Path) -> WorldScores:
         at_p90.append(recall_at_precision(y, score))
     index = TransferIndex(transfers)
     traces: dict[str, TraceRecovery] = {
-        name: trace_recovery(transfers, gang_of, victims, rule, index, run)
-        for name, (rule, run) in TRACE_RULES.items()
+        name: trace_recovery(transfers, gang_of, victims, rule, index, run, cut)
+        for name, (rule, run, cut) in TRACE_RULES.items()
     }
     return WorldScores(models, p90, at_p90, len(y), int(y.sum()), len(victims), traces)
 
@@ -361,8 +369,9 @@ def render_world(result: WorldScores, train_world: Path, test_world: Path) -> li
         "amount paid). Earmarking matches an outflow to an incoming transfer when it leaves "
         f"within {EARMARK_DELAY_S / 3600:g} h and is worth {1 - EARMARK_TOLERANCE:.0%} to "
         "100 % of it (defaults, chosen on the training world; FIFO for everything else); "
-        f"with runs, failing that, a run of 2 to {EARMARK_RUN} consecutive free outflows "
-        "whose sum is:",
+        f"with runs, or a run of 2 to {EARMARK_RUN} consecutive free outflows whose sum "
+        "is, whichever ends first; with the cut kept, the traced part of what a matched "
+        "transfer leaves behind stays on its account:",
         "",
         "| attribution | victim transfers | recovered ≥ 95 % | median share | 5th percentile | "
         "lowest | by amount |",
@@ -384,6 +393,11 @@ def render_world(result: WorldScores, train_world: Path, test_world: Path) -> li
             "earmark-run",
             "earmarking with runs",
             f"--attribution earmark --earmark-run {EARMARK_RUN}",
+        ),
+        (
+            "earmark-keep",
+            "earmarking with runs, keeping each mule's cut",
+            f"--attribution earmark --earmark-run {EARMARK_RUN} --earmark-cut keep",
         ),
     ):
         other = result.traces.get(rule)

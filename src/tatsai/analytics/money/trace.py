@@ -22,15 +22,21 @@ Attribution (see docs/money-trail.md):
   and is worth (1 - ``earmark_tolerance``) to 1 times its amount; that money is set aside for
   the outflow (no other outflow takes it) and what is left after it (a cut, a fee) becomes
   ordinary money from then on. Everything unmatched is FIFO or proportional as above.
-  **Runs** (``earmark_run`` >= 2): when no single outflow matches, the incoming transfer is
-  matched to a *run*: 2 to ``earmark_run`` consecutive *free* outflows (free: not matched to
-  another incoming transfer and not gone yet; outflows that are not free are skipped, they
-  neither count nor break a run), all leaving within the delay, whose sum is (1 - tolerance)
-  to 1 times the incoming amount (a gang fanning the money out in parts, keeping a cut).
-  The run that starts earliest wins, and of those the shortest. Each outflow of the run is
+  **Runs** (``earmark_run`` >= 2): the incoming transfer may instead be matched to a *run*:
+  2 to ``earmark_run`` consecutive *free* outflows (free: not matched to another incoming
+  transfer and not gone yet; outflows that are not free are skipped, they neither count nor
+  break a run), all leaving within the delay, whose sum is (1 - tolerance) to 1 times the
+  incoming amount (a gang fanning the money out in parts, keeping a cut). Of the single
+  outflows and runs that fit, the one whose last outflow leaves first wins, and of those the
+  shortest (a single outflow before any run ending with it). Each outflow of the run is
   paid from its own part of the incoming money; the cut is set aside with the run's last
-  outflow and becomes ordinary money when that leaves. Deterministic and cheap: one cumulative
-  sum over the free outflows within the delay, at most ``earmark_run`` - 1 window sums each.
+  outflow and freed when that leaves.
+  Deterministic and cheap: one cumulative sum over the free outflows within the delay, at
+  most ``earmark_run`` - 1 window sums each.
+  **The cut** (``earmark_cut``): what is left of a matched incoming transfer after its outflow
+  (or run) leaves becomes ordinary money of the account (``"mix"``, the default), or its
+  traced part stays on the account as the mule's pay (``"keep"``): no other outflow takes it,
+  and an outflow the account's other money cannot pay is paid from unknown, untraced money.
 * Money is followed transfer by transfer in time order (cycles included: money coming back is
   traced again) for at most ``hops`` transfers from the start and within ``window`` seconds of
   the first traced transfer. A transfer with no ``dst_account`` or a cash channel
@@ -53,11 +59,13 @@ from tatsai.core.errors import InvalidInput, NotFound
 
 __all__ = [
     "ATTRIBUTIONS",
+    "EARMARK_CUTS",
     "EARMARK_DELAY_S",
     "EARMARK_RUN",
     "EARMARK_TOLERANCE",
     "AccountTrail",
     "Attribution",
+    "EarmarkCut",
     "Trail",
     "TrailEdge",
     "TransferIndex",
@@ -76,6 +84,9 @@ EARMARK_RUN = 4
 
 Attribution = Literal["fifo", "libr", "earmark"]
 ATTRIBUTIONS: tuple[str, ...] = get_args(Attribution)
+#: Earmarking: what becomes of a matched transfer's cut (docs/money-trail.md).
+EarmarkCut = Literal["mix", "keep"]
+EARMARK_CUTS: tuple[str, ...] = get_args(EarmarkCut)
 
 
 @dataclass
@@ -167,10 +178,12 @@ class _Holder:
     """One traced account's money: a FIFO queue of pieces ``[amount, traced]``, proportional
     totals, or LIBR totals (untraced money leaves first). Under earmarking a piece can be set
     aside for one later outflow (``reserved``, by that outflow's row): it is in neither the
-    queue nor the totals until that outflow takes it."""
+    queue nor the totals until that outflow takes it. With ``keep`` the traced part of what
+    that outflow leaves of it (the cut) is in neither for good: the mule keeps it."""
 
-    def __init__(self, balance: float, known: bool, libr: bool = False) -> None:
+    def __init__(self, balance: float, known: bool, libr: bool = False, keep: bool = False) -> None:
         self.libr = libr
+        self.keep = keep
         self.fifo = known and not libr
         self.queue: deque[list[float]] = deque()
         self.balance = max(balance, 0.0)
@@ -206,12 +219,18 @@ class _Holder:
         piece = self.reserved.pop(row, None)
         if piece is not None:
             # The money set aside pays this outflow first; what is left of it (a mule's cut,
-            # a fee) becomes ordinary money of the account from now on.
+            # a fee) becomes ordinary money of the account from now on, or under ``keep``
+            # only its untraced part does (the traced part stays: it counts as held).
             take = min(piece[0], amount)
             traced = piece[1] * take / piece[0] if piece[0] > 0 else 0.0
             amount -= take
             if piece[0] - take > EPSILON:
-                self.credit(piece[0] - take, max(piece[1] - traced, 0.0))
+                cut = max(piece[1] - traced, 0.0)
+                if self.keep:
+                    if piece[0] - take - cut > EPSILON:
+                        self.credit(piece[0] - take - cut, 0.0)
+                else:
+                    self.credit(piece[0] - take, cut)
             if amount <= EPSILON:
                 return traced
         if self.fifo:
@@ -249,15 +268,18 @@ def trace(
     earmark_tolerance: float = EARMARK_TOLERANCE,
     earmark_delay_s: int = EARMARK_DELAY_S,
     earmark_run: int = 1,
+    earmark_cut: EarmarkCut = "mix",
 ) -> Trail:
     """Trace forward from transfer ``txn`` or from every outflow of ``account`` in the window.
 
     ``attribution`` is ``"fifo"`` (FIFO where the balance is known, proportional where not),
     ``"libr"`` (the lowest intermediate balance rule everywhere) or ``"earmark"`` (each
     incoming transfer is matched to the first later outflow of about its amount, within
-    ``earmark_tolerance`` below it and ``earmark_delay_s``, which it then pays, or failing
-    that to the earliest run of 2 to ``earmark_run`` consecutive free outflows whose sum is;
-    FIFO or proportional as under ``"fifo"`` for all other money)."""
+    ``earmark_tolerance`` below it and ``earmark_delay_s``, which it then pays, or to a run of
+    2 to ``earmark_run`` consecutive free outflows whose sum is, whichever ends first;
+    FIFO or proportional as under ``"fifo"`` for all other money). ``earmark_cut``: what is
+    left of a matched transfer after its outflows leave becomes ordinary money (``"mix"``) or
+    stays on the account as the mule's pay (``"keep"``: its traced part pays no outflow)."""
     if (txn is None) == (account is None):
         raise InvalidInput("give exactly one of a transfer id or an account", field="txn")
     if attribution not in ATTRIBUTIONS:
@@ -273,6 +295,11 @@ def trace(
         raise InvalidInput("the earmark delay must not be negative", field="earmark_delay")
     if earmark_run < 1:
         raise InvalidInput("an earmark run has at least 1 outflow", field="earmark_run")
+    if earmark_cut not in EARMARK_CUTS:
+        raise InvalidInput(
+            f"the earmark cut must be one of {', '.join(EARMARK_CUTS)}", field="earmark_cut"
+        )
+    keep = earmark and earmark_cut == "keep"
     heap: list[tuple[int, int]] = []
     done: set[int] = set()
     holders: dict[int, _Holder] = {}
@@ -309,7 +336,7 @@ def trace(
             )  # fmt: skip
             signed = np.where(index.dst[lookback] == acct, 1.0, -1.0) * index.amount[lookback]
             balance = float(signed.sum())
-        holders[acct] = _Holder(balance, known, libr)
+        holders[acct] = _Holder(balance, known, libr, keep)
         hop_of[acct] = hop
         rule = "libr" if libr else "fifo" if known else "proportional"
         if earmark:
@@ -388,10 +415,10 @@ def trace(
     position: dict[int, int] = {}
 
     def match(acct: int, row: int, amount: float) -> list[int]:
-        """Outflows of ``acct`` that incoming ``row`` pays (none: no match): the first free
-        one leaving within the delay (and the window) for (1 - tolerance) to 1 times
-        ``amount``, or else the earliest-starting, then shortest, run of 2 to ``earmark_run``
-        consecutive free ones whose sum is."""
+        """Outflows of ``acct`` that incoming ``row`` pays (none: no match): among the free
+        ones leaving within the delay (and the window), the run of 1 to ``earmark_run``
+        consecutive ones whose sum is (1 - tolerance) to 1 times ``amount`` that ends first,
+        then the shortest (a single outflow is a run of 1)."""
         out = outflows.get(acct)
         if out is None or amount + EPSILON < out.cheapest:
             return []  # no outflows that the trace follows, or all worth more than ``amount``
@@ -403,21 +430,21 @@ def trace(
             return []
         worth = out.worths[free]
         low, high = amount * (1 - earmark_tolerance) - EPSILON, amount + EPSILON
-        fits = free[(worth >= low) & (worth <= high)]
-        if len(fits):
-            chosen = fits[:1]
-        else:
-            best: tuple[int, int] | None = None  # (start, length) among the free outflows
+        single = np.flatnonzero((worth >= low) & (worth <= high))
+        # The match whose last outflow leaves first wins, then the shortest: a run only if
+        # it ends before the first single outflow that fits.
+        best = (int(single[0]), 1) if len(single) else (len(free), 0)  # (last outflow, length)
+        if best[0] > 1 and earmark_run > 1:
             n = len(free)
             sums = np.concatenate([[0.0], np.cumsum(worth)])
             for length in range(2, min(earmark_run, n) + 1):
                 total = sums[length:] - sums[: n - length + 1]
-                hit = np.flatnonzero((total >= low) & (total <= high))
-                if len(hit) and (best is None or hit[0] < best[0]):
-                    best = (int(hit[0]), length)
-            if best is None:
-                return []
-            chosen = free[best[0] : best[0] + best[1]]
+                ends = np.flatnonzero((total >= low) & (total <= high)) + length - 1
+                if len(ends) and ends[0] < best[0]:
+                    best = (int(ends[0]), length)
+        if best[1] == 0:
+            return []
+        chosen = free[best[0] - best[1] + 1 : best[0] + 1]
         out.free[chosen] = False
         return [int(r) for r in out.rows[chosen]]
 
