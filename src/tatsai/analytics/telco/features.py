@@ -324,7 +324,8 @@ def sim_summary_sql(params: FeatureParams | None = None) -> str:
 
     Columns: ``imsi, msisdn, calls, sms, first_hour, last_hour, max_calls_day`` (most calls in
     one Bangkok calendar day), ``median_talk_s`` (answered calls, NULL without any),
-    ``business_line``, ``holder_id``, ``operator``.
+    ``business_line``, ``holder_id``, ``operator``. Two grouped passes over the outgoing
+    records: per SIM, and per SIM and day.
     """
     p = params or FeatureParams()
     day = f"CAST(FLOOR((m.hour + {LOCAL_OFFSET_H}) / 24) AS BIGINT)"
@@ -335,25 +336,22 @@ daily AS (
         CAST(SUM(CASE WHEN m.kind = 'call' THEN 1 ELSE 0 END) AS BIGINT) AS calls
     FROM mo m GROUP BY m.imsi, {day}
 ),
-talk AS (
-    SELECT imsi, CAST(MEDIAN(duration_s) AS DOUBLE) AS median_talk_s FROM mo
-    WHERE kind = 'call' AND answered GROUP BY imsi
-),
-ident AS (SELECT imsi, MAX(msisdn) AS msisdn FROM mo GROUP BY imsi),
 totals AS (
-    SELECT imsi, CAST(SUM(calls) AS BIGINT) AS calls, CAST(SUM(sms) AS BIGINT) AS sms,
+    SELECT imsi, MAX(msisdn) AS msisdn,
+        CAST(SUM(CASE WHEN kind = 'call' THEN 1 ELSE 0 END) AS BIGINT) AS calls,
+        CAST(SUM(CASE WHEN kind = 'sms' THEN 1 ELSE 0 END) AS BIGINT) AS sms,
         MIN(hour) AS first_hour,
-        MAX(hour) AS last_hour
-    FROM per_hour GROUP BY imsi
+        MAX(hour) AS last_hour,
+        CAST(MEDIAN(CASE WHEN kind = 'call' AND answered THEN duration_s END) AS DOUBLE)
+            AS median_talk_s
+    FROM mo GROUP BY imsi
 ),
 peak AS (SELECT imsi, MAX(calls) AS max_calls_day FROM daily GROUP BY imsi)
-SELECT t.imsi, COALESCE(s.msisdn, i.msisdn) AS msisdn, t.calls, t.sms, t.first_hour,
-    t.last_hour, pk.max_calls_day, tk.median_talk_s,
+SELECT t.imsi, COALESCE(s.msisdn, t.msisdn) AS msisdn, t.calls, t.sms, t.first_hour,
+    t.last_hour, pk.max_calls_day, t.median_talk_s,
     COALESCE(s.business_line, FALSE) AS business_line, s.holder_id, s.operator
 FROM totals t
-JOIN ident i ON i.imsi = t.imsi
 JOIN peak pk ON pk.imsi = t.imsi
-LEFT JOIN talk tk ON tk.imsi = t.imsi
 LEFT JOIN subscribers s ON s.imsi = t.imsi
 ORDER BY t.imsi
 """
