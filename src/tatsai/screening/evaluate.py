@@ -80,8 +80,9 @@ def _baseline(examples: Sequence[Example], labels: Sequence[str]) -> Predictor:
 
 
 def _uci_predictor(examples: Sequence[Example]) -> tuple[Predictor, float]:
-    """A fold model with the shipped model's features and training recipe (URL-masked copies,
-    C chosen by 3-fold CV inside the fold's training part); two classes, so plain argmax."""
+    """A fold model with the shipped model's features and learner (NBSVM, URL-masked copies,
+    C chosen by 3-fold CV inside the fold's training part), fitted once on the fold's training
+    part: two classes and plain argmax, so no threshold and no mean of inner fold models."""
     texts = [e.text for e in examples]
     matrix = TrainingMatrix.of(texts, [e.label for e in examples])
     c, _ = choose_c(matrix, templates(texts))

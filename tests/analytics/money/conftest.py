@@ -8,7 +8,9 @@ passes the money on within minutes, keeping a cut, through two more layers to an
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
@@ -21,6 +23,19 @@ T0 = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
 
 def account(bank: str, number: int) -> str:
     return f"{bank}-{number:010d}"
+
+
+def cli_trace_held(transfers: Path, out: Path, options: list[str]) -> dict[str, float]:
+    """``tatsai money trace --txn v1`` on ``transfers`` with ``options``: THB held per freeze
+    point (the command must exit 0)."""
+    from tatsai.cli import main
+
+    args = ["money", "trace", "--transfers", str(transfers), "--txn", "v1", "--output", str(out)]
+    with pytest.raises(SystemExit) as ok:
+        main([*args, *options])
+    assert ok.value.code == 0
+    points = json.loads(out.read_text())["freeze_points"]
+    return {p["account_id"]: p["held_thb"] for p in points}
 
 
 def transfers_table(rows: list[tuple[str, dt.datetime, str, str | None, float, str]]) -> pa.Table:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -13,7 +12,7 @@ from tatsai.analytics.money.trace import Trail, TransferIndex, trace
 from tatsai.cli import main
 from tatsai.core.errors import InvalidInput
 
-from .conftest import T0, World, transfers_table
+from .conftest import T0, World, cli_trace_held, transfers_table
 from .test_evaluate import write_world
 
 VICTIM, L1, SHOP, FRIEND = "002-0000000001", "004-0000000041", "002-0000000077", "014-0000000078"
@@ -143,16 +142,14 @@ def test_cli_trace_keeps_the_cut(tmp_path: Path) -> None:
     path = tmp_path / "t.parquet"
     rows = lent_rows([("pre", at(-60), "002-0000000099", L1, 300.0, "transfer")])
     pq.write_table(transfers_table(rows), path)
-    held = {}
-    for cut in ("mix", "keep", "default"):
-        out = tmp_path / f"{cut}.json"
-        args = ["money", "trace", "--transfers", str(path), "--txn", "v1"]
-        chosen = [] if cut == "default" else ["--earmark-cut", cut]
-        with pytest.raises(SystemExit) as ok:
-            main([*args, "--attribution", "earmark", *chosen, "--output", str(out)])
-        assert ok.value.code == 0
-        points = json.loads(out.read_text())["freeze_points"]
-        held[cut] = {p["account_id"]: p["held_thb"] for p in points}
+    held = {
+        cut: cli_trace_held(
+            path,
+            tmp_path / f"{cut}.json",
+            ["--attribution", "earmark", *([] if cut == "default" else ["--earmark-cut", cut])],
+        )
+        for cut in ("mix", "keep", "default")
+    }
     assert held["mix"][SHOP] == 90.0
     assert held["keep"] == {M2: 2_910.0, L1: 90.0}
     assert held["default"] == held["mix"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -13,7 +12,7 @@ from tatsai.analytics.money.trace import Trail, TransferIndex, trace
 from tatsai.cli import main
 from tatsai.core.errors import InvalidInput
 
-from .conftest import T0, World, transfers_table
+from .conftest import T0, World, cli_trace_held, transfers_table
 from .test_evaluate import write_world
 
 VICTIM, L1, SHOP = "002-0000000001", "004-0000000041", "002-0000000077"
@@ -212,16 +211,14 @@ def test_run_length_must_be_positive() -> None:
 def test_cli_trace_with_runs(tmp_path: Path) -> None:
     path = tmp_path / "t.parquet"
     pq.write_table(transfers_table(fan_out_rows([(30, 1_200.0), (33, 1_710.0)])), path)
-    held = {}
-    for run in ("1", "4", "default"):
-        out = tmp_path / f"run{run}.json"
-        args = ["money", "trace", "--transfers", str(path), "--txn", "v1"]
-        chosen = [] if run == "default" else ["--earmark-run", run]
-        with pytest.raises(SystemExit) as ok:
-            main([*args, "--attribution", "earmark", *chosen, "--output", str(out)])
-        assert ok.value.code == 0
-        points = json.loads(out.read_text())["freeze_points"]
-        held[run] = {p["account_id"]: p["held_thb"] for p in points}
+    held = {
+        run: cli_trace_held(
+            path,
+            tmp_path / f"run{run}.json",
+            ["--attribution", "earmark", *([] if run == "default" else ["--earmark-run", run])],
+        )
+        for run in ("1", "4", "default")
+    }
     assert held["1"][SHOP] == 200.0
     assert SHOP not in held["4"]
     assert held["4"][L1] == 90.0
