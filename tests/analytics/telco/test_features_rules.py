@@ -123,3 +123,46 @@ def test_reporters_match_only_under_the_reports_key(world_dir: Path) -> None:
         assert engine.query("SELECT * FROM reporters").num_rows == 0
         table = engine.query(hourly_features_sql())
     assert max(table.column("reported_callees_total").to_pylist()) == 0
+
+
+def test_sim_gate_keeps_scam_like_sims_and_drops_ordinary_ones(world_dir: Path) -> None:
+    # Ordinary people here make about 10 calls a day: a SIM gate of 30 calls drops them, and
+    # keeps the scammers (25 an hour), the SMS blaster, the SIM box's later SIMs (a crowded
+    # handset) and the reported number, with the same rows as without any SIM gate.
+    people = [f"5200100000000{p:02d}" for p in range(40)]
+    ordinary = [p for p in people if p != world.FALSELY_REPORTED]
+    high = FeatureParams(sim_gate_calls=30, sim_gate_sms=30)
+    everyone = FeatureParams(sim_gate_calls=0, sim_gate_sms=0)  # every SIM through the windows
+    with open_engine("duckdb") as engine:
+        load_world(engine, world_dir)
+        gated = engine.query(hourly_features_sql(high)).to_pylist()
+        default = engine.query(hourly_features_sql()).to_pylist()
+        ungated = engine.query(hourly_features_sql(everyone)).to_pylist()
+        verdicts = {v.imsi: v for v in scan(engine, params=high).verdicts}
+    kept = {r["imsi"] for r in gated}
+    assert not kept & set(ordinary)
+    assert {r["imsi"] for r in ungated} & set(ordinary)  # they pass the row gate
+    for imsi in (*world.SCAMMERS, world.SMS_BLASTER, *world.SIM_BOX[2:], world.FALSELY_REPORTED):
+        assert imsi in kept, imsi
+    assert [r for r in ungated if r["imsi"] in kept] == gated
+    # The default SIM gate (the row gate's numbers) is exact: not one row differs.
+    assert default == ungated
+    # Gated out is not left out: every SIM that called still gets a verdict.
+    assert all(imsi in verdicts and not verdicts[imsi].is_suspect for imsi in ordinary)
+    assert all(verdicts[imsi].is_suspect for imsi in world.SCAMMERS)
+
+
+def test_sim_gate_checks_busy_spans_hour_by_hour(world_dir: Path) -> None:
+    # Ordinary people make 7-14 calls on each of the two days: 20 or more in two days, but
+    # fewer in any 24 hours. A gate of 16 calls must look at the hours, not the day pair.
+    with open_engine("duckdb") as engine:
+        load_world(engine, world_dir)
+        gated = engine.query(hourly_features_sql(FeatureParams(sim_gate_calls=16)))
+        ungated = engine.query(hourly_features_sql(FeatureParams(sim_gate_calls=0)))
+    best: dict[str, int] = {}
+    for row in ungated.to_pylist():
+        best[row["imsi"]] = max(best.get(row["imsi"], 0), row["calls_w"])
+    kept = set(gated.column("imsi").to_pylist())
+    assert {s for s in kept if s.startswith("5200100000000")} == {
+        s for s, n in best.items() if s.startswith("5200100000000") and n >= 16
+    } | ({world.FALSELY_REPORTED} & set(best))

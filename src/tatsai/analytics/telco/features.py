@@ -19,13 +19,15 @@ or after the SIM's first call to them, counted from the report's hour); ``report
 divides it by the SIM's distinct callees so far. Reporters are matched through their keyed
 pseudonyms (the ``reporters`` table, :func:`tatsai.analytics.telco.load.register_reporters`).
 
-How it is computed, so that no window frame runs per call record: every source is first
-reduced to one row per (SIM, hour) — the outgoing records in one GROUP BY, and the first
-contact with each callee, cell and handset, incoming calls, reports and reported callees each
-in their own grouped pass. First contacts happen in hours with outgoing records, so their
-counts are joined onto those rows; incoming calls, reports and reported callees are stacked
-(UNION ALL) and summed, and the two are joined (FULL OUTER JOIN) into one hourly table. The
-trailing windows are sums over that table, one window pass per SIM.
+How it is computed, so that no window frame runs per call record: one grouped pass over
+every outgoing record (per SIM, handset and UTC day) gives the handset loads and the SIM gate
+(see :class:`FeatureParams` and :func:`gate_ctes`), and only the gated SIMs' records go on.
+Every source is then reduced to one row per (SIM, hour) — the outgoing records in one GROUP
+BY, and the first contact with each callee, cell and handset, incoming calls, reports and
+reported callees each in their own grouped pass. First contacts happen in hours with outgoing
+records, so their counts are joined onto those rows; incoming calls, reports and reported
+callees are stacked (UNION ALL) and summed, and the two are joined (FULL OUTER JOIN) into one
+hourly table. The trailing windows are sums over that table, one window pass per SIM.
 
 Every aggregate adds integers (coordinates in micro-degrees, hops in millimetres), so the
 result does not depend on the order in which a parallel engine adds rows: equal on every run,
@@ -72,10 +74,17 @@ class FeatureParams:
 
     ``window_h`` is the sliding window in hours (24 = a day); ``border_radius_km`` which cells
     count as border cells; ``short_call_s`` the cut for short answered calls. Rows enter the
-    result only if they pass the gate (``gate_calls`` calls or ``gate_sms`` SMS in the window,
-    a report, or a shared handset): the rest cannot carry a scam pattern and are not scored.
-    SIMs that cannot reach the gate in any two consecutive days are dropped before the
-    windows are computed (an exact shortcut: a 24-hour window touches at most two UTC days).
+    result only if they pass the row gate (``gate_calls`` calls or ``gate_sms`` SMS in the
+    window, a report, or ``gate_handset_sims`` SIMs on the handset): the rest cannot carry a
+    scam pattern and are not scored.
+
+    Before any window is computed, the SIM gate picks the SIMs worth computing: those with at
+    least ``sim_gate_calls`` calls or ``sim_gate_sms`` SMS in some window (``None``: the row
+    gate's numbers), those named in a report, and those with ``gate_handset_sims`` SIMs on
+    their handset. With the defaults it is exact: a SIM it drops has no row that passes the row
+    gate, and a SIM it keeps has all its records in the windows, so every row is the same as
+    without it. A higher SIM gate is for experiments: on the training world the shipped model
+    flags scam SIMs with as few as 8 calls in their busiest 24 hours (docs/decisions.md).
     """
 
     window_h: int = 24
@@ -84,6 +93,8 @@ class FeatureParams:
     gate_calls: int = 8
     gate_sms: int = 10
     gate_handset_sims: int = 3
+    sim_gate_calls: int | None = None
+    sim_gate_sms: int | None = None
 
 
 def _hour(column: str) -> str:
@@ -113,15 +124,20 @@ def _window(width_h: int | None) -> str:
 
 
 def base_ctes(params: FeatureParams) -> str:
-    """CTEs shared by the hourly features and the SIM summary (``mo`` and ``per_hour``)."""
-    p = params
+    """The outgoing records (``mo``), shared by the hourly features and the SIM summary."""
     return f"""
 mo AS (
     SELECT c.a_imsi AS imsi, c.a_msisdn AS msisdn, c.b_msisdn AS callee, c.kind,
            c.duration_s, c.answered, c.cell_id, c.a_imei AS imei, {_hour("c.ts")} AS hour
     FROM cdr c
     WHERE c.direction = 'mo' AND c.a_imsi IS NOT NULL
-),
+)"""
+
+
+def per_hour_cte(params: FeatureParams, source: str = "mo") -> str:
+    """``per_hour``: one row per (SIM, hour) of the outgoing records in ``source``."""
+    p = params
+    return f"""
 per_hour AS (
     SELECT m.imsi, m.hour,
         SUM(CASE WHEN m.kind = 'call' THEN 1 ELSE 0 END) AS calls,
@@ -134,8 +150,87 @@ per_hour AS (
         SUM(CASE WHEN l.border_km <= {p.border_radius_km} THEN 1 ELSE 0 END) AS border,
         SUM({_micro("l.lat")}) AS lat_e6, COUNT(l.lat) AS lat_n,
         SUM({_micro("l.lon")}) AS lon_e6, COUNT(l.lon) AS lon_n
-    FROM mo m LEFT JOIN cells l ON l.cell_id = m.cell_id
+    FROM {source} m LEFT JOIN cells l ON l.cell_id = m.cell_id
     GROUP BY m.imsi, m.hour
+)"""
+
+
+def gate_ctes(params: FeatureParams) -> str:
+    """The SIM gate (see FeatureParams): ``active``, the SIMs the hourly features are computed for.
+
+    One grouped pass over every outgoing record, ``sim_day``, counts each SIM's calls and SMS
+    per (handset, UTC day) with the first hour of each. From it come ``first_imei`` (when each
+    SIM first appeared in each handset, over all SIMs, so ``handset`` counts every SIM a
+    handset carried) and the per-day totals. A window touches at most ``span_days``
+    consecutive days, so a SIM under the gate in every such span is out; one with a whole day
+    over it is in (for windows of a day or more); the rest, ``unsure``, are checked with the
+    trailing window over their own per-hour counts, so the gate is exact."""
+    p = params
+    calls = p.gate_calls if p.sim_gate_calls is None else p.sim_gate_calls
+    sms = p.gate_sms if p.sim_gate_sms is None else p.sim_gate_sms
+    span_days = -(-(p.window_h - 1) // 24) + 1  # UTC days one window can touch
+    day = "CAST(FLOOR(m.hour / 24) AS BIGINT)"
+    # A UTC day holding the gate's volume holds it in the window that ends with the day, when
+    # the window is at least a day long; other busy spans are checked hour by hour.
+    whole_day = f"day_calls >= {calls} OR day_sms >= {sms}" if p.window_h >= 24 else "1 = 0"
+    return f"""
+sim_day AS (
+    SELECT m.imsi, m.imei, {day} AS day, MIN(m.hour) AS first_hour,
+        SUM(CASE WHEN m.kind = 'call' THEN 1 ELSE 0 END) AS calls,
+        SUM(CASE WHEN m.kind = 'sms' THEN 1 ELSE 0 END) AS sms
+    FROM mo m GROUP BY m.imsi, m.imei, {day}
+),
+first_imei AS (SELECT imsi, imei, MIN(first_hour) AS hour FROM sim_day GROUP BY imsi, imei),
+handset_load AS (
+    SELECT imsi, COUNT(*) OVER (PARTITION BY imei ORDER BY hour
+        RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS sims
+    FROM first_imei
+),
+handset AS (SELECT imsi, MAX(sims) AS sims_on_handset FROM handset_load GROUP BY imsi),
+daily AS (
+    SELECT imsi, day, SUM(calls) AS calls, SUM(sms) AS sms FROM sim_day GROUP BY imsi, day
+),
+spans AS (
+    SELECT a.imsi, MAX(a.calls) AS day_calls, MAX(a.sms) AS day_sms,
+        SUM(b.calls) AS span_calls, SUM(b.sms) AS span_sms
+    FROM daily a
+    JOIN daily b ON b.imsi = a.imsi AND b.day BETWEEN a.day - {span_days - 1} AND a.day
+    GROUP BY a.imsi, a.day
+),
+sure AS (SELECT DISTINCT imsi FROM spans WHERE {whole_day}),
+unsure AS (
+    SELECT imsi FROM spans
+    WHERE span_calls >= {calls} OR span_sms >= {sms}
+    EXCEPT SELECT imsi FROM sure
+),
+reported AS (
+    SELECT DISTINCT s.imsi FROM reports r JOIN subscribers s ON s.msisdn = r.indicator_value
+    WHERE r.indicator_type = 'phone'
+),
+forced AS (
+    SELECT imsi FROM reported
+    UNION SELECT imsi FROM handset WHERE sims_on_handset >= {p.gate_handset_sims}
+),
+unsure_hours AS (
+    SELECT m.imsi, m.hour,
+        SUM(CASE WHEN m.kind = 'call' THEN 1 ELSE 0 END) AS calls,
+        SUM(CASE WHEN m.kind = 'sms' THEN 1 ELSE 0 END) AS sms
+    FROM mo m JOIN unsure u ON u.imsi = m.imsi
+    GROUP BY m.imsi, m.hour
+),
+peaks AS (
+    SELECT imsi,
+        SUM(calls) OVER (PARTITION BY imsi ORDER BY hour
+            RANGE BETWEEN {p.window_h - 1} PRECEDING AND CURRENT ROW) AS calls_w,
+        SUM(sms) OVER (PARTITION BY imsi ORDER BY hour
+            RANGE BETWEEN {p.window_h - 1} PRECEDING AND CURRENT ROW) AS sms_w
+    FROM unsure_hours
+),
+active AS (
+    SELECT imsi FROM peaks
+    WHERE calls_w >= {calls} OR sms_w >= {sms}
+    UNION SELECT imsi FROM sure
+    UNION SELECT imsi FROM forced
 )"""
 
 
@@ -144,37 +239,9 @@ def hourly_features_sql(params: FeatureParams | None = None) -> str:
     p = params or FeatureParams()
     w = _window(p.window_h)
     cum = _window(None)
-    span_days = -(-(p.window_h - 1) // 24) + 1  # UTC days one window can touch
     return f"""
 WITH {base_ctes(p)},
-first_imei AS (SELECT imsi, imei, MIN(hour) AS hour FROM mo GROUP BY imsi, imei),
-handset_load AS (
-    SELECT imsi, COUNT(*) OVER (PARTITION BY imei ORDER BY hour
-        RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS sims
-    FROM first_imei
-),
-handset AS (SELECT imsi, MAX(sims) AS sims_on_handset FROM handset_load GROUP BY imsi),
-daily AS (
-    SELECT imsi, CAST(FLOOR(hour / 24) AS BIGINT) AS day, SUM(calls) AS calls, SUM(sms) AS sms
-    FROM per_hour GROUP BY imsi, CAST(FLOOR(hour / 24) AS BIGINT)
-),
-busy AS (
-    SELECT DISTINCT imsi FROM (
-        SELECT a.imsi, a.day FROM daily a
-        JOIN daily b ON b.imsi = a.imsi AND b.day BETWEEN a.day - {span_days - 1} AND a.day
-        GROUP BY a.imsi, a.day
-        HAVING SUM(b.calls) >= {p.gate_calls} OR SUM(b.sms) >= {p.gate_sms}
-    ) spans
-),
-reported AS (
-    SELECT DISTINCT s.imsi FROM reports r JOIN subscribers s ON s.msisdn = r.indicator_value
-    WHERE r.indicator_type = 'phone'
-),
-active AS (
-    SELECT imsi FROM busy
-    UNION SELECT imsi FROM reported
-    UNION SELECT imsi FROM handset WHERE sims_on_handset >= {p.gate_handset_sims}
-),
+{gate_ctes(p)},
 sim_info AS (
     SELECT a.imsi, CAST(COALESCE(hs.sims_on_handset, 0) AS BIGINT) AS sims_on_handset,
         s.activated_at
@@ -182,6 +249,7 @@ sim_info AS (
     LEFT JOIN subscribers s ON s.imsi = a.imsi
 ),
 mo_active AS (SELECT m.* FROM mo m JOIN active a ON a.imsi = m.imsi),
+{per_hour_cte(p, "mo_active")},
 first_callee AS (SELECT imsi, callee, MIN(hour) AS hour FROM mo_active GROUP BY imsi, callee),
 new_callees AS (SELECT imsi, hour, COUNT(*) AS n FROM first_callee GROUP BY imsi, hour),
 first_cell AS (SELECT imsi, cell_id, MIN(hour) AS hour FROM mo_active GROUP BY imsi, cell_id),
@@ -190,10 +258,12 @@ new_imeis AS (
     SELECT f.imsi, f.hour, COUNT(*) AS n FROM first_imei f JOIN active a ON a.imsi = f.imsi
     GROUP BY f.imsi, f.hour
 ),
+active_numbers AS (
+    SELECT s.imsi, s.msisdn FROM subscribers s JOIN active a ON a.imsi = s.imsi
+),
 inbound AS (
     SELECT s.imsi, c.a_msisdn AS caller, {_hour("c.ts")} AS hour
-    FROM cdr c JOIN subscribers s ON s.msisdn = c.b_msisdn
-    JOIN active a ON a.imsi = s.imsi
+    FROM cdr c JOIN active_numbers s ON s.msisdn = c.b_msisdn
     WHERE c.kind = 'call'
 ),
 in_hour AS (
@@ -219,7 +289,7 @@ places AS (
     SELECT p.*,
         CASE WHEN p.lat_n > 0 THEN CAST(p.lat_e6 AS DOUBLE) / p.lat_n / 1000000 END AS lat,
         CASE WHEN p.lon_n > 0 THEN CAST(p.lon_e6 AS DOUBLE) / p.lon_n / 1000000 END AS lon
-    FROM per_hour p JOIN active a ON a.imsi = p.imsi
+    FROM per_hour p
 ),
 moves AS (
     SELECT p.*,
