@@ -1,13 +1,19 @@
 """Telco scan speed: call records per second through feature computation, from Parquet, DuckDB.
 
 Writes a synthetic world in the canonical schemas (``--rows`` call records of ``rows / 40``
-SIMs over 7 days, 2,000 cells), then runs in separate processes, side by side:
+SIMs over 7 days, 2,000 cells, one SIM in 500 in a handset of 8), then runs in separate
+processes, side by side:
 
 * floor — bare DuckDB ``SELECT a_imsi, count(*) … GROUP BY a_imsi`` over the same files;
 * features — the scan's work before scoring: load and check the world (one pass), the per-SIM
   summary and the hourly sliding-window features, read in record batches as the scan reads them;
 * scan — the whole scan as ``tatsai telco scan`` runs it (features scored batch by batch with
   the shipped model, one verdict per SIM), without writing the CSV.
+
+With ``--world DIR`` the stages run on a world the simulator wrote (``tatsai simulate``; its
+``TATSAI_SECRET_KEY`` in the environment) instead of the synthetic one, and ``--rows`` is
+ignored: the synthetic SIMs all make calls at about the same modest rate, while a simulated
+world has the heavy tail of call centres, riders, SIM boxes and scam SIMs.
 
 With ``--baseline SRC`` (the ``src`` folder of an earlier checkout, e.g. from ``git archive``)
 a further stage, ``baseline``, runs the features stage on that version of the package, in the
@@ -17,7 +23,7 @@ Prints a table with seconds (median of ``--repeat`` runs), records/s, the ratio 
 each process's peak resident memory. Usage::
 
     python benchmarks/bench_telco_scan.py --rows 10000000 [--repeat 3] [--memory-limit 6GB]
-        [--stages floor,features,scan] [--baseline SRC]
+        [--stages floor,features,scan] [--baseline SRC] [--world DIR]
 """
 
 from __future__ import annotations
@@ -105,6 +111,7 @@ def generate(folder: Path, rows: int, seed: int = 7) -> None:
         kind = np.where(rng.random(n) < 0.9, "call", "sms")
         answered = (rng.random(n) < 0.75) & (kind == "call")
         cell = np.where(rng.random(n) < 0.8, home[caller], rng.integers(0, cells, n))
+        boxed = caller // 8 % 500 == 0
         table = pa.table(
             {
                 "event_id": pa.array(np.arange(begin, begin + n), pa.int64()),
@@ -115,7 +122,9 @@ def generate(folder: Path, rows: int, seed: int = 7) -> None:
                 "a_msisdn": _ids("+6681", caller, 7),
                 "b_msisdn": _ids("+6681", callee, 7),
                 "a_imsi": _ids("52001", caller, 10),
-                "a_imei": _ids("35", caller // 3 if part % 7 == 0 else caller, 13),
+                # One handset per SIM, but one SIM in 500 sits in a box of 8 (SIM boxes,
+                # call-centre gateways).
+                "a_imei": _ids("35", np.where(boxed, sims + caller // 8, caller), 13),
                 "cell_id": _ids("C", cell, 5),
                 "duration_s": pa.array(
                     np.where(answered, rng.gamma(2.0, 60.0, n).astype(np.int32), 0), pa.int32()
@@ -167,6 +176,7 @@ def main() -> None:
     parser.add_argument(
         "--baseline", type=Path, help="src folder of an earlier version: adds stage 'baseline'"
     )
+    parser.add_argument("--world", type=Path, help="a simulated world to use instead")
     parser.add_argument("--stage", choices=STAGES, help=argparse.SUPPRESS)
     args = parser.parse_args()
     stages = [s for s in args.stages.split(",") if s]
@@ -176,11 +186,13 @@ def main() -> None:
         parser.error("--baseline: the src folder of an earlier version is needed")
     if not stages or any(s not in STAGES for s in stages) or "floor" not in stages:
         parser.error(f"--stages: a comma-separated choice of {', '.join(STAGES)}, with floor")
-    folder = args.data / f"rows-{args.rows}"
+    folder = args.world or args.data / f"rows-{args.rows}"
     if args.stage:
         print(json.dumps(_stage(args.stage, folder, args.threads, args.memory_limit)))
         return
-    if not (folder / "cells.parquet").exists():
+    if args.world is not None:
+        args.rows = pq.ParquetDataset(args.world / "cdr").read(columns=["event_id"]).num_rows
+    elif not (folder / "cells.parquet").exists():
         print(f"writing {args.rows:,} synthetic call records to {folder} …", file=sys.stderr)
         generate(folder, args.rows)
     results: dict[str, list[dict[str, float]]] = {stage: [] for stage in stages}
@@ -190,6 +202,8 @@ def main() -> None:
             command = [sys.executable, __file__, "--stage", stage, "--rows", str(args.rows)]
             command += ["--threads", str(args.threads), "--memory-limit", args.memory_limit]
             command += ["--data", str(args.data)]
+            if args.world is not None:
+                command += ["--world", str(args.world)]
             env = dict(os.environ)
             if stage == "baseline":  # the earlier package shadows the installed one
                 env["PYTHONPATH"] = str(args.baseline.resolve())
@@ -199,7 +213,8 @@ def main() -> None:
             results[stage].append(json.loads(done.stdout.strip().splitlines()[-1]))
     floor = statistics.median(r["seconds"] for r in results["floor"])
     load_after = os.getloadavg()
-    print(f"rows={args.rows:,} threads={args.threads} memory_limit={args.memory_limit}")
+    print(f"world={folder} rows={args.rows:,} threads={args.threads}", end=" ")
+    print(f"memory_limit={args.memory_limit}")
     print(
         "load average (1/5/15 min) before "
         + "/".join(f"{x:.2f}" for x in load_before)
