@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+import numpy as np
+from sklearn.metrics import f1_score
+
+from tatsai.screening.evaluate import f1_threshold
+
+
+def test_f1_threshold_finds_the_best_cut_by_brute_force() -> None:
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        margin = np.round(rng.normal(size=300), 1)  # rounding makes ties
+        truth = margin + rng.normal(size=300) > 1.0
+        cut, best = f1_threshold(margin, truth)
+        assert best == f1_score(truth, margin > cut)
+        brute = max(f1_score(truth, margin > t) for t in np.unique(margin) - 1e-9)
+        assert best == brute
+
+
+def test_f1_threshold_never_cuts_between_equal_scores() -> None:
+    margin = np.array([2.0, 1.0, 1.0, 1.0, -1.0])
+    truth = np.array([True, True, False, False, False])
+    cut, best = f1_threshold(margin, truth)
+    assert cut == 1.5  # flagging one of the tied scores alone is not a cut
+    assert best == 2 / 3
+
+
+def test_f1_threshold_moves_the_cut_below_zero_when_spam_sits_there() -> None:
+    margin = np.array([3.0, 2.0, -0.2, -0.3, -1.0, -2.0, -2.5])
+    truth = np.array([True, True, True, True, False, False, False])
+    cut, best = f1_threshold(margin, truth)
+    assert -1.0 < cut < -0.3
+    assert best == 1.0
