@@ -48,6 +48,7 @@ Attribution (see docs/money-trail.md):
 from __future__ import annotations
 
 import heapq
+import itertools
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Literal, get_args
@@ -62,6 +63,7 @@ __all__ = [
     "EARMARK_CUTS",
     "EARMARK_DELAY_S",
     "EARMARK_RUN",
+    "EARMARK_SKIP",
     "EARMARK_TOLERANCE",
     "AccountTrail",
     "Attribution",
@@ -81,6 +83,11 @@ EARMARK_DELAY_S = 24 * 3600
 #: measured by ``tatsai money eval`` (``trace`` itself defaults to 1: single outflows only).
 #: Chosen on the training world (docs/evaluation.md).
 EARMARK_RUN = 4
+
+#: Earmarking with runs: how many other free outflows may leave between a run's first and
+#: last outflow (the holder's own payment, or another payment's forward, in the middle of a
+#: fan-out). Set before measuring (docs/decisions.md).
+EARMARK_SKIP = 2
 
 Attribution = Literal["fifo", "libr", "earmark"]
 ATTRIBUTIONS: tuple[str, ...] = get_args(Attribution)
@@ -257,6 +264,19 @@ class _Holder:
         return traced + part
 
 
+def _run_shapes(run: int, skip: int) -> list[tuple[int, ...]]:
+    """Shapes of the runs of 2 to ``run`` outflows with at most ``skip`` others between their
+    first and last: each outflow's position back from the run's last among the free outflows
+    (0 first, then ascending), shortest runs first."""
+    shapes = []
+    for length in range(2, run + 1):
+        for extra in range(skip + 1):
+            span = length + extra
+            for middle in itertools.combinations(range(1, span - 1), length - 2):
+                shapes.append((0, *middle, span - 1))
+    return shapes
+
+
 def trace(
     index: TransferIndex,
     *,
@@ -269,6 +289,7 @@ def trace(
     earmark_delay_s: int = EARMARK_DELAY_S,
     earmark_run: int = 1,
     earmark_cut: EarmarkCut = "mix",
+    earmark_skip: int = EARMARK_SKIP,
 ) -> Trail:
     """Trace forward from transfer ``txn`` or from every outflow of ``account`` in the window.
 
@@ -299,6 +320,9 @@ def trace(
         raise InvalidInput(
             f"the earmark cut must be one of {', '.join(EARMARK_CUTS)}", field="earmark_cut"
         )
+    if earmark_skip < 0:
+        raise InvalidInput("an earmark run skips no fewer than 0 outflows", field="earmark_skip")
+    shapes = _run_shapes(earmark_run, earmark_skip) if earmark else []
     keep = earmark and earmark_cut == "keep"
     heap: list[tuple[int, int]] = []
     done: set[int] = set()
@@ -416,9 +440,10 @@ def trace(
 
     def match(acct: int, row: int, amount: float) -> list[int]:
         """Outflows of ``acct`` that incoming ``row`` pays (none: no match): among the free
-        ones leaving within the delay (and the window), the run of 1 to ``earmark_run``
-        consecutive ones whose sum is (1 - tolerance) to 1 times ``amount`` that ends first,
-        then the shortest (a single outflow is a run of 1)."""
+        ones leaving within the delay (and the window), the run of 1 to ``earmark_run`` of
+        them, with at most ``earmark_skip`` others between its first and last, whose sum is
+        (1 - tolerance) to 1 times ``amount`` that ends first, then the shortest, then the
+        largest (a single outflow is a run of 1)."""
         out = outflows.get(acct)
         if out is None or amount + EPSILON < out.cheapest:
             return []  # no outflows that the trace follows, or all worth more than ``amount``
@@ -431,20 +456,29 @@ def trace(
         worth = out.worths[free]
         low, high = amount * (1 - earmark_tolerance) - EPSILON, amount + EPSILON
         single = np.flatnonzero((worth >= low) & (worth <= high))
-        # The match whose last outflow leaves first wins, then the shortest: a run only if
-        # it ends before the first single outflow that fits.
-        best = (int(single[0]), 1) if len(single) else (len(free), 0)  # (last outflow, length)
+        # The match whose last outflow leaves first wins, then the shortest, then the one
+        # that leaves the least of ``amount`` over: a run only if it ends before the first
+        # single outflow that fits. ``best``: (last outflow, length, -sum, shape).
+        n = len(free)
+        best: tuple[int, int, float, tuple[int, ...]] = (
+            (int(single[0]), 1, -float(worth[single[0]]), (0,)) if len(single) else (n, 0, 0.0, ())
+        )
         if best[0] > 1 and earmark_run > 1:
-            n = len(free)
-            sums = np.concatenate([[0.0], np.cumsum(worth)])
-            for length in range(2, min(earmark_run, n) + 1):
-                total = sums[length:] - sums[: n - length + 1]
-                ends = np.flatnonzero((total >= low) & (total <= high)) + length - 1
-                if len(ends) and ends[0] < best[0]:
-                    best = (int(ends[0]), length)
+            for shape in shapes:
+                span = shape[-1] + 1
+                m = min(n, best[0] + 1)  # only runs ending no later than the best so far
+                if span > m:
+                    continue
+                total = worth[span - 1 - shape[0] : m - shape[0]].copy()
+                for back in shape[1:]:
+                    total += worth[span - 1 - back : m - back]
+                fits = np.flatnonzero((total >= low) & (total <= high))
+                if len(fits):
+                    found = (int(fits[0]) + span - 1, len(shape), -float(total[fits[0]]), shape)
+                    best = min(best, found, key=lambda b: b[:3])
         if best[1] == 0:
             return []
-        chosen = free[best[0] - best[1] + 1 : best[0] + 1]
+        chosen = free[[best[0] - back for back in reversed(best[3])]]
         out.free[chosen] = False
         return [int(r) for r in out.rows[chosen]]
 
