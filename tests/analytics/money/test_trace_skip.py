@@ -46,22 +46,54 @@ def holder_inside_rows(between: list[float]) -> list[Row]:
     return rows
 
 
-def test_a_holders_payment_inside_a_fan_out_stays_out_of_the_run() -> None:
-    index = TransferIndex(transfers_table(holder_inside_rows([450.0])))
-    # Consecutive outflows only: b + the shop's 450 + c = 9,550 (95.5 %) fits, and so the
-    # shop is paid with the victim's money while the gang's first part a is paid from the
-    # holder's 300 and unknown money.
+def test_a_holders_payment_that_breaks_a_fan_out_is_skipped() -> None:
+    index = TransferIndex(transfers_table(holder_inside_rows([300.0])))
+    # Consecutive outflows only, nothing fits (a + b + 300 + c = 10,100 is too much, b + 300
+    # + c = 9,400 too little): FIFO, and the 300 old money and 300 of the victim's go to
+    # the gang's first part and the shop.
     consecutive = trace(index, txn="v1", attribution="earmark", earmark_run=4, earmark_skip=0)
-    assert consecutive.accounts[SHOP].received == pytest.approx(450.0)
-    assert M2 not in consecutive.accounts
-    # Skipping one outflow, a + b + c = 9,800 fits as well: as early (it ends with c) and as
-    # short (3 outflows), and it leaves less of the payment over (200 against 450), so it is
-    # the match; the shop is paid from the holder's 300 and 150 unknown money.
+    assert edges(consecutive) == edges(trace(index, txn="v1", attribution="fifo"))
+    assert consecutive.accounts[SHOP].received == pytest.approx(300.0)
+    # Skipping the shop's payment, a + b + c = 9,800 is the run; the shop is paid from the
+    # holder's 300.
     trail = trace(index, txn="v1", attribution="earmark", earmark_run=4)
     assert SHOP not in trail.accounts
     assert edges(trail) == {"v1": 10_000.0, "a": 700.0, "b": 1_200.0, "c": 7_900.0}
     assert trail.accounts[L1].held == pytest.approx(200.0)
     assert conserved(trail) == pytest.approx(10_000.0)
+
+
+def test_a_consecutive_run_comes_before_any_run_with_skips() -> None:
+    # With the shop's 450 inside, b + 450 + c = 9,550 (95.5 %) fits consecutively, so runs
+    # with skips are not searched (a + b + c would fit too): the shop's payment carries the
+    # victim's money, as before skipping existed. Skipped runs are the weaker reading.
+    index = TransferIndex(transfers_table(holder_inside_rows([450.0])))
+    trail = trace(index, txn="v1", attribution="earmark", earmark_run=4)
+    assert edges(trail) == {"v1": 10_000.0, "b": 1_200.0, "shop0": 450.0, "c": 7_900.0}
+    consecutive = trace(index, txn="v1", attribution="earmark", earmark_run=4, earmark_skip=0)
+    assert edges(trail) == edges(consecutive)
+
+
+def test_of_runs_with_skips_ending_together_and_as_long_the_largest_wins() -> None:
+    # The holder pays 600 between the gang's first and second part and 350 between the
+    # second and third. No consecutive run fits (600 + b + 350 + c = 10,050, b + 350 + c =
+    # 9,450); with skips, 600 + b + c = 9,700 and a + b + c = 9,800 both fit, end with c and
+    # have 3 outflows: the larger, the gang's, is the match.
+    rows: list[Row] = [
+        ("pre", at(-60), OLD, L1, 300.0, "transfer"),
+        ("v1", at(0), VICTIM, L1, 10_000.0, "transfer"),
+        ("a", at(30), L1, M2, 700.0, "transfer"),
+        ("h1", at(31), L1, SHOP, 600.0, "promptpay"),
+        ("b", at(34), L1, M3, 1_200.0, "transfer"),
+        ("h2", at(35), L1, SHOP, 350.0, "promptpay"),
+        ("c", at(40), L1, M4, 7_900.0, "transfer"),
+    ]
+    index = TransferIndex(transfers_table(rows))
+    consecutive = trace(index, txn="v1", attribution="earmark", earmark_run=4, earmark_skip=0)
+    assert edges(consecutive) == edges(trace(index, txn="v1", attribution="fifo"))
+    trail = trace(index, txn="v1", attribution="earmark", earmark_run=4)
+    assert edges(trail) == {"v1": 10_000.0, "a": 700.0, "b": 1_200.0, "c": 7_900.0}
+    assert SHOP not in trail.accounts
 
 
 def test_a_run_skips_no_more_outflows_than_allowed() -> None:

@@ -123,7 +123,7 @@ def trace_command(
         min=1,
         max=16,
         help="earmark: when no single outflow matches, an incoming transfer may pay a run of "
-        "up to this many unmatched outflows whose sum matches (a fan-out); "
+        "up to this many consecutive unmatched outflows whose sum matches (a fan-out); "
         "1 = single outflows only. The default was checked on the training world.",
     ),
     earmark_skip: int = typer.Option(
@@ -131,8 +131,9 @@ def trace_command(
         "--earmark-skip",
         min=0,
         max=8,
-        help="earmark runs: how many other unmatched outflows may leave between a run's "
-        "first and last (0 = consecutive outflows only).",
+        help="earmark runs: when no single outflow or consecutive run matches, how many "
+        "other unmatched outflows may leave between a run's first and last (0 = "
+        "consecutive runs only).",
     ),
     earmark_cut: str = typer.Option(
         "mix",
@@ -355,7 +356,8 @@ def eval_traces_command(
         "--earmark-skip",
         min=0,
         max=8,
-        help="earmark-run, earmark-keep: most other outflows between a run's first and last.",
+        help="earmark-run, earmark-keep: when nothing else matches, most other outflows "
+        "between a run's first and last.",
     ),
 ) -> None:
     """Trace every victim transfer of one world (5 hops / 72 h) under each rule; print how

@@ -372,8 +372,9 @@ def render_world(result: WorldScores, train_world: Path, test_world: Path) -> li
         "amount paid). Earmarking matches an outflow to an incoming transfer when it leaves "
         f"within {EARMARK_DELAY_S / 3600:g} h and is worth {1 - EARMARK_TOLERANCE:.0%} to "
         "100 % of it (defaults, chosen on the training world; FIFO for everything else); "
-        f"with runs, or a run of 2 to {EARMARK_RUN} free outflows (at most {EARMARK_SKIP} "
-        "others between its first and last) whose sum is, whichever ends first; with the "
+        f"with runs, or a run of 2 to {EARMARK_RUN} consecutive free outflows whose sum is, "
+        f"whichever ends first (when nothing fits, with up to {EARMARK_SKIP} others between "
+        "its first and last); with the "
         "cut kept, the traced part of what a matched transfer leaves behind stays on its "
         "account:",
         "",
