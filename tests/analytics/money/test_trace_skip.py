@@ -4,13 +4,15 @@ leaves in the middle of a fan-out."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 
 from tatsai.analytics.money.trace import EARMARK_SKIP, Trail, TransferIndex, trace
 from tatsai.core.errors import InvalidInput
 
-from .conftest import T0, transfers_table
+from .conftest import T0, cli_trace_held, transfers_table
 
 VICTIM, OTHER_VICTIM = "002-0000000001", "002-0000000002"
 L1, SHOP, OLD = "004-0000000041", "002-0000000077", "002-0000000099"
@@ -160,3 +162,19 @@ def test_skip_must_not_be_negative() -> None:
     with pytest.raises(InvalidInput) as bad:
         trace(index, txn="v1", attribution="earmark", earmark_run=4, earmark_skip=-1)
     assert bad.value.field == "earmark_skip"
+
+
+def test_cli_trace_with_and_without_gaps(tmp_path: Path) -> None:
+    path = tmp_path / "t.parquet"
+    pq.write_table(transfers_table(holder_inside_rows([300.0])), path)
+    held = {
+        skip: cli_trace_held(
+            path,
+            tmp_path / f"skip{skip}.json",
+            ["--attribution", "earmark", *([] if skip == "default" else ["--earmark-skip", skip])],
+        )
+        for skip in ("0", "default")
+    }
+    assert held["0"][SHOP] == 300.0  # consecutive only: FIFO gives the shop victim's money
+    assert SHOP not in held["default"]  # with gaps the gang's three parts are the run
+    assert held["default"][L1] == 200.0
