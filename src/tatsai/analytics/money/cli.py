@@ -27,6 +27,7 @@ from tatsai.analytics.money.trace import (
     EARMARK_CUTS,
     EARMARK_DELAY_S,
     EARMARK_RUN,
+    EARMARK_SKIP,
     EARMARK_TOLERANCE,
     Attribution,
     EarmarkCut,
@@ -125,6 +126,15 @@ def trace_command(
         "up to this many consecutive unmatched outflows whose sum matches (a fan-out); "
         "1 = single outflows only. The default was checked on the training world.",
     ),
+    earmark_skip: int = typer.Option(
+        EARMARK_SKIP,
+        "--earmark-skip",
+        min=0,
+        max=8,
+        help="earmark runs: when no single outflow or consecutive run matches, how many "
+        "other unmatched outflows may leave between a run's first and last (0 = "
+        "consecutive runs only).",
+    ),
     earmark_cut: str = typer.Option(
         "mix",
         "--earmark-cut",
@@ -168,6 +178,7 @@ def trace_command(
         earmark_delay_s=delay_s,
         earmark_run=earmark_run,
         earmark_cut=cast(EarmarkCut, earmark_cut),  # checked above
+        earmark_skip=earmark_skip,
     )
     data = export.trail_json(trail)
     if ftm_out is not None:
@@ -340,6 +351,14 @@ def eval_traces_command(
         max=16,
         help="earmark-run, earmark-keep: most outflows in a run.",
     ),
+    earmark_skip: int = typer.Option(
+        EARMARK_SKIP,
+        "--earmark-skip",
+        min=0,
+        max=8,
+        help="earmark-run, earmark-keep: when nothing else matches, most other outflows "
+        "between a run's first and last.",
+    ),
 ) -> None:
     """Trace every victim transfer of one world (5 hops / 72 h) under each rule; print how
     much of each victim's money reaches the receiving gang (Markdown rows, like `eval`)."""
@@ -357,8 +376,13 @@ def eval_traces_command(
     for name in names:
         rule, run, cut = ev.TRACE_RULES[name]
         run = earmark_run if name in ("earmark-run", "earmark-keep") else run
-        traces[name] = ev.trace_recovery(transfers, gang_of, victims, rule, index, run, cut)
-    typer.echo(f"{world}: {len(victims):,} victim transfers; earmark run ≤ {earmark_run}")
+        traces[name] = ev.trace_recovery(
+            transfers, gang_of, victims, rule, index, run, cut, earmark_skip
+        )
+    typer.echo(
+        f"{world}: {len(victims):,} victim transfers; earmark run ≤ {earmark_run}, "
+        f"skipping ≤ {earmark_skip}"
+    )
     typer.echo(
         "| attribution | victim transfers | recovered ≥ 95 % | median share | "
         "5th percentile | lowest | by amount |"

@@ -34,6 +34,7 @@ from tatsai.analytics.money.model import train
 from tatsai.analytics.money.trace import (
     EARMARK_DELAY_S,
     EARMARK_RUN,
+    EARMARK_SKIP,
     EARMARK_TOLERANCE,
     Attribution,
     EarmarkCut,
@@ -196,6 +197,7 @@ def trace_recovery(
     index: TransferIndex | None = None,
     earmark_run: int = 1,
     earmark_cut: EarmarkCut = "mix",
+    earmark_skip: int = EARMARK_SKIP,
 ) -> TraceRecovery:
     """Trace every victim transfer 5 hops / 72 h and measure what reaches the receiving gang."""
     index = TransferIndex(transfers) if index is None else index
@@ -216,6 +218,7 @@ def trace_recovery(
             attribution=attribution,
             earmark_run=earmark_run,
             earmark_cut=earmark_cut,
+            earmark_skip=earmark_skip,
         )
         gang = gang_of.get(dst_of[txn] or "")
         on_path = sum(
@@ -369,9 +372,11 @@ def render_world(result: WorldScores, train_world: Path, test_world: Path) -> li
         "amount paid). Earmarking matches an outflow to an incoming transfer when it leaves "
         f"within {EARMARK_DELAY_S / 3600:g} h and is worth {1 - EARMARK_TOLERANCE:.0%} to "
         "100 % of it (defaults, chosen on the training world; FIFO for everything else); "
-        f"with runs, or a run of 2 to {EARMARK_RUN} consecutive free outflows whose sum "
-        "is, whichever ends first; with the cut kept, the traced part of what a matched "
-        "transfer leaves behind stays on its account:",
+        f"with runs, or a run of 2 to {EARMARK_RUN} consecutive free outflows whose sum is, "
+        f"whichever ends first (when nothing fits, with up to {EARMARK_SKIP} others between "
+        "its first and last); with the "
+        "cut kept, the traced part of what a matched transfer leaves behind stays on its "
+        "account:",
         "",
         "| attribution | victim transfers | recovered ≥ 95 % | median share | 5th percentile | "
         "lowest | by amount |",

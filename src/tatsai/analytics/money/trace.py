@@ -24,15 +24,20 @@ Attribution (see docs/money-trail.md):
   ordinary money from then on. Everything unmatched is FIFO or proportional as above.
   **Runs** (``earmark_run`` >= 2): the incoming transfer may instead be matched to a *run*:
   2 to ``earmark_run`` consecutive *free* outflows (free: not matched to another incoming
-  transfer and not gone yet; outflows that are not free are skipped, they neither count nor
-  break a run), all leaving within the delay, whose sum is (1 - tolerance) to 1 times the
+  transfer and not gone yet; outflows that are not free are passed over, they neither count
+  nor break a run), all leaving within the delay, whose sum is (1 - tolerance) to 1 times the
   incoming amount (a gang fanning the money out in parts, keeping a cut). Of the single
   outflows and runs that fit, the one whose last outflow leaves first wins, and of those the
-  shortest (a single outflow before any run ending with it). Each outflow of the run is
-  paid from its own part of the incoming money; the cut is set aside with the run's last
-  outflow and freed when that leaves.
-  Deterministic and cheap: one cumulative sum over the free outflows within the delay, at
-  most ``earmark_run`` - 1 window sums each.
+  shortest (a single outflow before any run ending with it). When nothing fits, a run may
+  have gaps: up to ``earmark_skip`` other free outflows between its first and last (a
+  holder's own payment, or another payment's forward, in the middle of a fan-out); of those,
+  again the one that ends first, then the shortest, then the largest (the least of the
+  incoming amount left over). Each outflow of the run is paid from its own part of the
+  incoming money; the cut is set aside with the run's last outflow and freed when that
+  leaves.
+  Deterministic and cheap: per run shape (which of the free outflows before the last are in
+  it) one vectorised sum over the free outflows within the delay: 3 consecutive shapes for
+  runs of up to 4, and 16 with gaps (skipping up to 2) only when those find nothing.
   **The cut** (``earmark_cut``): what is left of a matched incoming transfer after its outflow
   (or run) leaves becomes ordinary money of the account (``"mix"``, the default), or its
   traced part stays on the account as the mule's pay (``"keep"``): no other outflow takes it,
@@ -48,6 +53,7 @@ Attribution (see docs/money-trail.md):
 from __future__ import annotations
 
 import heapq
+import itertools
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Literal, get_args
@@ -62,6 +68,7 @@ __all__ = [
     "EARMARK_CUTS",
     "EARMARK_DELAY_S",
     "EARMARK_RUN",
+    "EARMARK_SKIP",
     "EARMARK_TOLERANCE",
     "AccountTrail",
     "Attribution",
@@ -81,6 +88,12 @@ EARMARK_DELAY_S = 24 * 3600
 #: measured by ``tatsai money eval`` (``trace`` itself defaults to 1: single outflows only).
 #: Chosen on the training world (docs/evaluation.md).
 EARMARK_RUN = 4
+
+#: Earmarking with runs: when no single outflow or consecutive run fits, how many other free
+#: outflows may leave between a run's first and last outflow (the holder's own payment, or
+#: another payment's forward, in the middle of a fan-out). Set before measuring
+#: (docs/decisions.md).
+EARMARK_SKIP = 2
 
 Attribution = Literal["fifo", "libr", "earmark"]
 ATTRIBUTIONS: tuple[str, ...] = get_args(Attribution)
@@ -257,6 +270,20 @@ class _Holder:
         return traced + part
 
 
+def _run_shapes(run: int, skip: int) -> list[list[tuple[int, ...]]]:
+    """Shapes of the runs of 2 to ``run`` outflows, in two groups: consecutive ones, then
+    those with 1 to ``skip`` others between their first and last. A shape is each outflow's
+    position back from the run's last among the free outflows (0 first, then ascending)."""
+    consecutive = [tuple(range(length)) for length in range(2, run + 1)]
+    skipping = []
+    for length in range(2, run + 1):
+        for extra in range(1, skip + 1):
+            span = length + extra
+            for middle in itertools.combinations(range(1, span - 1), length - 2):
+                skipping.append((0, *middle, span - 1))
+    return [consecutive, skipping] if skipping else [consecutive]
+
+
 def trace(
     index: TransferIndex,
     *,
@@ -269,6 +296,7 @@ def trace(
     earmark_delay_s: int = EARMARK_DELAY_S,
     earmark_run: int = 1,
     earmark_cut: EarmarkCut = "mix",
+    earmark_skip: int = EARMARK_SKIP,
 ) -> Trail:
     """Trace forward from transfer ``txn`` or from every outflow of ``account`` in the window.
 
@@ -276,7 +304,9 @@ def trace(
     ``"libr"`` (the lowest intermediate balance rule everywhere) or ``"earmark"`` (each
     incoming transfer is matched to the first later outflow of about its amount, within
     ``earmark_tolerance`` below it and ``earmark_delay_s``, which it then pays, or to a run of
-    2 to ``earmark_run`` consecutive free outflows whose sum is, whichever ends first;
+    2 to ``earmark_run`` consecutive free outflows whose sum is, whichever ends first (when
+    nothing fits, a run with up to ``earmark_skip`` other free outflows between its first and
+    last);
     FIFO or proportional as under ``"fifo"`` for all other money). ``earmark_cut``: what is
     left of a matched transfer after its outflows leave becomes ordinary money (``"mix"``) or
     stays on the account as the mule's pay (``"keep"``: its traced part pays no outflow)."""
@@ -299,6 +329,9 @@ def trace(
         raise InvalidInput(
             f"the earmark cut must be one of {', '.join(EARMARK_CUTS)}", field="earmark_cut"
         )
+    if earmark_skip < 0:
+        raise InvalidInput("an earmark run skips no fewer than 0 outflows", field="earmark_skip")
+    shapes = _run_shapes(earmark_run, earmark_skip) if earmark and earmark_run > 1 else []
     keep = earmark and earmark_cut == "keep"
     heap: list[tuple[int, int]] = []
     done: set[int] = set()
@@ -418,7 +451,9 @@ def trace(
         """Outflows of ``acct`` that incoming ``row`` pays (none: no match): among the free
         ones leaving within the delay (and the window), the run of 1 to ``earmark_run``
         consecutive ones whose sum is (1 - tolerance) to 1 times ``amount`` that ends first,
-        then the shortest (a single outflow is a run of 1)."""
+        then the shortest (a single outflow is a run of 1); when none fits, the same among
+        runs with up to ``earmark_skip`` others between their first and last, then the
+        largest."""
         out = outflows.get(acct)
         if out is None or amount + EPSILON < out.cheapest:
             return []  # no outflows that the trace follows, or all worth more than ``amount``
@@ -431,20 +466,33 @@ def trace(
         worth = out.worths[free]
         low, high = amount * (1 - earmark_tolerance) - EPSILON, amount + EPSILON
         single = np.flatnonzero((worth >= low) & (worth <= high))
-        # The match whose last outflow leaves first wins, then the shortest: a run only if
-        # it ends before the first single outflow that fits.
-        best = (int(single[0]), 1) if len(single) else (len(free), 0)  # (last outflow, length)
-        if best[0] > 1 and earmark_run > 1:
-            n = len(free)
-            sums = np.concatenate([[0.0], np.cumsum(worth)])
-            for length in range(2, min(earmark_run, n) + 1):
-                total = sums[length:] - sums[: n - length + 1]
-                ends = np.flatnonzero((total >= low) & (total <= high)) + length - 1
-                if len(ends) and ends[0] < best[0]:
-                    best = (int(ends[0]), length)
+        # The match whose last outflow leaves first wins, then the shortest, then the one
+        # that leaves the least of ``amount`` over: a run only if it ends before the first
+        # single outflow that fits. ``best``: (last outflow, length, -sum, shape). Runs
+        # with outflows skipped are a weaker reading than consecutive ones: they are
+        # searched only when no single outflow or consecutive run fits at all.
+        n = len(free)
+        best: tuple[int, int, float, tuple[int, ...]] = (
+            (int(single[0]), 1, -float(worth[single[0]]), (0,)) if len(single) else (n, 0, 0.0, ())
+        )
+        for skipping, group in enumerate(shapes):
+            if best[0] <= 1 or (skipping and best[1]):
+                break
+            for shape in group:
+                span = shape[-1] + 1
+                m = min(n, best[0] + 1)  # only runs ending no later than the best so far
+                if span > m:
+                    continue
+                total = worth[span - 1 - shape[0] : m - shape[0]].copy()
+                for back in shape[1:]:
+                    total += worth[span - 1 - back : m - back]
+                fits = np.flatnonzero((total >= low) & (total <= high))
+                if len(fits):
+                    found = (int(fits[0]) + span - 1, len(shape), -float(total[fits[0]]), shape)
+                    best = min(best, found, key=lambda b: b[:3])
         if best[1] == 0:
             return []
-        chosen = free[best[0] - best[1] + 1 : best[0] + 1]
+        chosen = free[[best[0] - back for back in reversed(best[3])]]
         out.free[chosen] = False
         return [int(r) for r in out.rows[chosen]]
 
