@@ -143,11 +143,17 @@ def unpack_low(packed: str) -> str:
     return f"CAST(({packed}) % {PACK} AS BIGINT)"
 
 
-def base_ctes(params: FeatureParams) -> str:
-    """The outgoing records (``mo``), shared by the hourly features and the SIM summary."""
+def base_ctes(params: FeatureParams, *, msisdn: bool = False) -> str:
+    """The outgoing records (``mo``), shared by the hourly features and the SIM summary.
+
+    ``is_call`` and ``is_sms`` (1 or 0) stand for ``kind``, so that later passes add integers;
+    the caller's own number comes along only when asked (``msisdn``: the summary needs it)."""
+    own = "c.a_msisdn AS msisdn, " if msisdn else ""
     return f"""
 mo AS (
-    SELECT c.a_imsi AS imsi, c.a_msisdn AS msisdn, c.b_msisdn AS callee, c.kind,
+    SELECT c.a_imsi AS imsi, {own}c.b_msisdn AS callee,
+           CASE WHEN c.kind = 'call' THEN 1 ELSE 0 END AS is_call,
+           CASE WHEN c.kind = 'sms' THEN 1 ELSE 0 END AS is_sms,
            c.duration_s, c.answered, c.cell_id, c.a_imei AS imei, {_hour("c.ts")} AS hour
     FROM cdr c
     WHERE c.direction = 'mo' AND c.a_imsi IS NOT NULL
@@ -160,12 +166,12 @@ def per_hour_cte(params: FeatureParams, source: str = "mo") -> str:
     return f"""
 per_hour AS (
     SELECT m.sid, m.hour,
-        SUM(CASE WHEN m.kind = 'call' THEN 1 ELSE 0 END) AS calls,
-        SUM(CASE WHEN m.kind = 'call' AND m.answered THEN 1 ELSE 0 END) AS answered,
-        SUM(CASE WHEN m.kind = 'call' AND m.answered AND m.duration_s < {p.short_call_s}
+        SUM(m.is_call) AS calls,
+        SUM(CASE WHEN m.is_call = 1 AND m.answered THEN 1 ELSE 0 END) AS answered,
+        SUM(CASE WHEN m.is_call = 1 AND m.answered AND m.duration_s < {p.short_call_s}
             THEN 1 ELSE 0 END) AS short_calls,
-        SUM(CASE WHEN m.kind = 'call' AND m.answered THEN m.duration_s ELSE 0 END) AS talk_s,
-        SUM(CASE WHEN m.kind = 'sms' THEN 1 ELSE 0 END) AS sms,
+        SUM(CASE WHEN m.is_call = 1 AND m.answered THEN m.duration_s ELSE 0 END) AS talk_s,
+        SUM(m.is_sms) AS sms,
         SUM(CASE WHEN (m.hour + {LOCAL_OFFSET_H}) % 24 < 6 THEN 1 ELSE 0 END) AS night,
         SUM(CASE WHEN l.border_km <= {p.border_radius_km} THEN 1 ELSE 0 END) AS border,
         SUM({_micro("l.lat")}) AS lat_e6, COUNT(l.lat) AS lat_n,
@@ -196,8 +202,8 @@ def gate_ctes(params: FeatureParams) -> str:
     return f"""
 sim_day AS (
     SELECT m.imsi, m.imei, {day} AS day, MIN(m.hour) AS first_hour,
-        SUM(CASE WHEN m.kind = 'call' THEN 1 ELSE 0 END) AS calls,
-        SUM(CASE WHEN m.kind = 'sms' THEN 1 ELSE 0 END) AS sms
+        SUM(m.is_call) AS calls,
+        SUM(m.is_sms) AS sms
     FROM mo m GROUP BY m.imsi, m.imei, {day}
 ),
 first_imei AS (SELECT imsi, imei, MIN(first_hour) AS hour FROM sim_day GROUP BY imsi, imei),
@@ -233,8 +239,8 @@ forced AS (
 ),
 unsure_hours AS (
     SELECT m.imsi, m.hour,
-        SUM(CASE WHEN m.kind = 'call' THEN 1 ELSE 0 END) AS calls,
-        SUM(CASE WHEN m.kind = 'sms' THEN 1 ELSE 0 END) AS sms
+        SUM(m.is_call) AS calls,
+        SUM(m.is_sms) AS sms
     FROM mo m JOIN unsure u ON u.imsi = m.imsi
     GROUP BY m.imsi, m.hour
 ),
@@ -270,7 +276,7 @@ sim_info AS (
     LEFT JOIN subscribers s ON s.imsi = a.imsi
 ),
 mo_active AS (
-    SELECT a.sid, m.callee, m.kind, m.duration_s, m.answered, m.cell_id, m.hour
+    SELECT a.sid, m.callee, m.is_call, m.is_sms, m.duration_s, m.answered, m.cell_id, m.hour
     FROM mo m JOIN ids a ON a.imsi = m.imsi
 ),
 {per_hour_cte(p, "mo_active")},
@@ -436,19 +442,19 @@ def sim_summary_sql(params: FeatureParams | None = None) -> str:
     p = params or FeatureParams()
     day = f"CAST(FLOOR((m.hour + {LOCAL_OFFSET_H}) / 24) AS BIGINT)"
     return f"""
-WITH {base_ctes(p)},
+WITH {base_ctes(p, msisdn=True)},
 daily AS (
     SELECT m.imsi, {day} AS day,
-        CAST(SUM(CASE WHEN m.kind = 'call' THEN 1 ELSE 0 END) AS BIGINT) AS calls
+        CAST(SUM(m.is_call) AS BIGINT) AS calls
     FROM mo m GROUP BY m.imsi, {day}
 ),
 totals AS (
     SELECT imsi, MAX(msisdn) AS msisdn,
-        CAST(SUM(CASE WHEN kind = 'call' THEN 1 ELSE 0 END) AS BIGINT) AS calls,
-        CAST(SUM(CASE WHEN kind = 'sms' THEN 1 ELSE 0 END) AS BIGINT) AS sms,
+        CAST(SUM(is_call) AS BIGINT) AS calls,
+        CAST(SUM(is_sms) AS BIGINT) AS sms,
         MIN(hour) AS first_hour,
         MAX(hour) AS last_hour,
-        CAST(MEDIAN(CASE WHEN kind = 'call' AND answered THEN duration_s END) AS DOUBLE)
+        CAST(MEDIAN(CASE WHEN is_call = 1 AND answered THEN duration_s END) AS DOUBLE)
             AS median_talk_s
     FROM mo GROUP BY imsi
 ),
