@@ -8,11 +8,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pytest
 
 from tatsai.analytics.engine import AnalyticsEngine, open_engine
 from tatsai.analytics.telco import export, rules
 from tatsai.analytics.telco.border import rank_border_cells
+from tatsai.analytics.telco.features import PACK, unpack_high, unpack_low
 from tatsai.analytics.telco.linkage import link_reports
 from tatsai.analytics.telco.load import load_world
 from tatsai.analytics.telco.scan import compute, score
@@ -66,3 +68,24 @@ def test_same_answers_on_every_engine(one_partition: AnalyticsEngine, world_dir:
     for key in ("summary", "verdicts", "border", "links", "holders", "prefixes"):
         assert got[key] == want[key], key
     assert any(v.is_suspect for v in got["verdicts"])
+
+
+def test_packed_counts_unpack_exactly_at_their_limits(analytics_engine: AnalyticsEngine) -> None:
+    """Two counts summed as one BIGINT come back exactly, up to 2**31 - 1 each, on both engines."""
+    pairs = [(0, 0), (1, 0), (0, 1), (3, 2**32 - 1), (2**31 - 1, 2**32 - 1), (123_456, 7)]
+    analytics_engine.register(
+        "pairs", pa.table({"hi": [h for h, _ in pairs], "lo": [lo for _, lo in pairs]})
+    )
+    packed, summed = f"hi * {PACK} + lo", f"SUM(hi * {PACK} + lo)"
+    rows = analytics_engine.query(
+        f"SELECT hi, lo, {unpack_high(packed)} AS h, {unpack_low(packed)} AS l "  # noqa: S608
+        "FROM pairs ORDER BY hi, lo"
+    ).to_pylist()
+    assert [(r["h"], r["l"]) for r in rows] == sorted(pairs)
+    # A sum of packed rows is the packed pair of sums while the low sum stays below PACK.
+    total = analytics_engine.query(
+        f"SELECT {unpack_high(summed)} AS h, {unpack_low(summed)} AS l "  # noqa: S608
+        "FROM pairs WHERE hi < 1000000 AND lo < 1000000"
+    ).to_pylist()[0]
+    small = [p for p in pairs if p[0] < 1_000_000 and p[1] < 1_000_000]
+    assert (total["h"], total["l"]) == (sum(h for h, _ in small), sum(lo for _, lo in small))

@@ -28,6 +28,10 @@ reported callees each in their own grouped pass. First contacts happen in hours 
 records, so their counts are joined onto those rows; incoming calls, reports and reported
 callees are stacked (UNION ALL) and summed, and the two are joined (FULL OUTER JOIN) into one
 hourly table. The trailing windows are sums over that table, one window pass per SIM.
+After the gate each SIM is known by a whole number, ``sid`` (its rank among the gated IMSIs),
+so the per-hour groupings, joins and the window sort compare integers rather than strings;
+and two counts share one window sum (:data:`PACK`), since a window pass costs about the same
+for each sum it carries.
 
 Every aggregate adds integers (coordinates in micro-degrees, hops in millimetres), so the
 result does not depend on the order in which a parallel engine adds rows: equal on every run,
@@ -120,14 +124,36 @@ def _window(width_h: int | None) -> str:
         if width_h is None
         else f"RANGE BETWEEN {width_h - 1} PRECEDING AND CURRENT ROW"
     )
-    return f"OVER (PARTITION BY k.imsi ORDER BY k.hour {frame})"
+    return f"OVER (PARTITION BY k.sid ORDER BY k.hour {frame})"
 
 
-def base_ctes(params: FeatureParams) -> str:
-    """The outgoing records (``mo``), shared by the hourly features and the SIM summary."""
+#: Two counts share one BIGINT in the window sums: ``high * PACK + low``. Each is a count of a
+#: SIM's own records (or reports, first contacts) and stays below 2**31 for any SIM with fewer
+#: than 2**31 records, so the packed sum is exact and unpacks exactly on both engines.
+PACK = 2**32
+
+
+def unpack_high(packed: str) -> str:
+    """The high count of a packed sum (exact: the difference is a multiple of PACK)."""
+    return f"CAST((({packed}) - ({packed}) % {PACK}) / {PACK} AS BIGINT)"
+
+
+def unpack_low(packed: str) -> str:
+    """The low count of a packed sum."""
+    return f"CAST(({packed}) % {PACK} AS BIGINT)"
+
+
+def base_ctes(params: FeatureParams, *, msisdn: bool = False) -> str:
+    """The outgoing records (``mo``), shared by the hourly features and the SIM summary.
+
+    ``is_call`` and ``is_sms`` (1 or 0) stand for ``kind``, so that later passes add integers;
+    the caller's own number comes along only when asked (``msisdn``: the summary needs it)."""
+    own = "c.a_msisdn AS msisdn, " if msisdn else ""
     return f"""
 mo AS (
-    SELECT c.a_imsi AS imsi, c.a_msisdn AS msisdn, c.b_msisdn AS callee, c.kind,
+    SELECT c.a_imsi AS imsi, {own}c.b_msisdn AS callee,
+           CASE WHEN c.kind = 'call' THEN 1 ELSE 0 END AS is_call,
+           CASE WHEN c.kind = 'sms' THEN 1 ELSE 0 END AS is_sms,
            c.duration_s, c.answered, c.cell_id, c.a_imei AS imei, {_hour("c.ts")} AS hour
     FROM cdr c
     WHERE c.direction = 'mo' AND c.a_imsi IS NOT NULL
@@ -135,23 +161,23 @@ mo AS (
 
 
 def per_hour_cte(params: FeatureParams, source: str = "mo") -> str:
-    """``per_hour``: one row per (SIM, hour) of the outgoing records in ``source``."""
+    """``per_hour``: one row per (SIM id ``sid``, hour) of the outgoing records in ``source``."""
     p = params
     return f"""
 per_hour AS (
-    SELECT m.imsi, m.hour,
-        SUM(CASE WHEN m.kind = 'call' THEN 1 ELSE 0 END) AS calls,
-        SUM(CASE WHEN m.kind = 'call' AND m.answered THEN 1 ELSE 0 END) AS answered,
-        SUM(CASE WHEN m.kind = 'call' AND m.answered AND m.duration_s < {p.short_call_s}
+    SELECT m.sid, m.hour,
+        SUM(m.is_call) AS calls,
+        SUM(CASE WHEN m.is_call = 1 AND m.answered THEN 1 ELSE 0 END) AS answered,
+        SUM(CASE WHEN m.is_call = 1 AND m.answered AND m.duration_s < {p.short_call_s}
             THEN 1 ELSE 0 END) AS short_calls,
-        SUM(CASE WHEN m.kind = 'call' AND m.answered THEN m.duration_s ELSE 0 END) AS talk_s,
-        SUM(CASE WHEN m.kind = 'sms' THEN 1 ELSE 0 END) AS sms,
+        SUM(CASE WHEN m.is_call = 1 AND m.answered THEN m.duration_s ELSE 0 END) AS talk_s,
+        SUM(m.is_sms) AS sms,
         SUM(CASE WHEN (m.hour + {LOCAL_OFFSET_H}) % 24 < 6 THEN 1 ELSE 0 END) AS night,
         SUM(CASE WHEN l.border_km <= {p.border_radius_km} THEN 1 ELSE 0 END) AS border,
         SUM({_micro("l.lat")}) AS lat_e6, COUNT(l.lat) AS lat_n,
         SUM({_micro("l.lon")}) AS lon_e6, COUNT(l.lon) AS lon_n
     FROM {source} m LEFT JOIN cells l ON l.cell_id = m.cell_id
-    GROUP BY m.imsi, m.hour
+    GROUP BY m.sid, m.hour
 )"""
 
 
@@ -176,8 +202,8 @@ def gate_ctes(params: FeatureParams) -> str:
     return f"""
 sim_day AS (
     SELECT m.imsi, m.imei, {day} AS day, MIN(m.hour) AS first_hour,
-        SUM(CASE WHEN m.kind = 'call' THEN 1 ELSE 0 END) AS calls,
-        SUM(CASE WHEN m.kind = 'sms' THEN 1 ELSE 0 END) AS sms
+        SUM(m.is_call) AS calls,
+        SUM(m.is_sms) AS sms
     FROM mo m GROUP BY m.imsi, m.imei, {day}
 ),
 first_imei AS (SELECT imsi, imei, MIN(first_hour) AS hour FROM sim_day GROUP BY imsi, imei),
@@ -213,8 +239,8 @@ forced AS (
 ),
 unsure_hours AS (
     SELECT m.imsi, m.hour,
-        SUM(CASE WHEN m.kind = 'call' THEN 1 ELSE 0 END) AS calls,
-        SUM(CASE WHEN m.kind = 'sms' THEN 1 ELSE 0 END) AS sms
+        SUM(m.is_call) AS calls,
+        SUM(m.is_sms) AS sms
     FROM mo m JOIN unsure u ON u.imsi = m.imsi
     GROUP BY m.imsi, m.hour
 ),
@@ -242,48 +268,52 @@ def hourly_features_sql(params: FeatureParams | None = None) -> str:
     return f"""
 WITH {base_ctes(p)},
 {gate_ctes(p)},
+ids AS (SELECT imsi, ROW_NUMBER() OVER (ORDER BY imsi) AS sid FROM active),
 sim_info AS (
-    SELECT a.imsi, CAST(COALESCE(hs.sims_on_handset, 0) AS BIGINT) AS sims_on_handset,
+    SELECT a.sid, a.imsi, CAST(COALESCE(hs.sims_on_handset, 0) AS BIGINT) AS sims_on_handset,
         s.activated_at
-    FROM active a LEFT JOIN handset hs ON hs.imsi = a.imsi
+    FROM ids a LEFT JOIN handset hs ON hs.imsi = a.imsi
     LEFT JOIN subscribers s ON s.imsi = a.imsi
 ),
-mo_active AS (SELECT m.* FROM mo m JOIN active a ON a.imsi = m.imsi),
+mo_active AS (
+    SELECT a.sid, m.callee, m.is_call, m.is_sms, m.duration_s, m.answered, m.cell_id, m.hour
+    FROM mo m JOIN ids a ON a.imsi = m.imsi
+),
 {per_hour_cte(p, "mo_active")},
-first_callee AS (SELECT imsi, callee, MIN(hour) AS hour FROM mo_active GROUP BY imsi, callee),
-new_callees AS (SELECT imsi, hour, COUNT(*) AS n FROM first_callee GROUP BY imsi, hour),
-first_cell AS (SELECT imsi, cell_id, MIN(hour) AS hour FROM mo_active GROUP BY imsi, cell_id),
-new_cells AS (SELECT imsi, hour, COUNT(*) AS n FROM first_cell GROUP BY imsi, hour),
+first_callee AS (SELECT sid, callee, MIN(hour) AS hour FROM mo_active GROUP BY sid, callee),
+new_callees AS (SELECT sid, hour, COUNT(*) AS n FROM first_callee GROUP BY sid, hour),
+first_cell AS (SELECT sid, cell_id, MIN(hour) AS hour FROM mo_active GROUP BY sid, cell_id),
+new_cells AS (SELECT sid, hour, COUNT(*) AS n FROM first_cell GROUP BY sid, hour),
 new_imeis AS (
-    SELECT f.imsi, f.hour, COUNT(*) AS n FROM first_imei f JOIN active a ON a.imsi = f.imsi
-    GROUP BY f.imsi, f.hour
+    SELECT a.sid, f.hour, COUNT(*) AS n FROM first_imei f JOIN ids a ON a.imsi = f.imsi
+    GROUP BY a.sid, f.hour
 ),
 active_numbers AS (
-    SELECT s.imsi, s.msisdn FROM subscribers s JOIN active a ON a.imsi = s.imsi
+    SELECT a.sid, s.msisdn FROM subscribers s JOIN ids a ON a.imsi = s.imsi
 ),
 inbound AS (
-    SELECT s.imsi, c.a_msisdn AS caller, {_hour("c.ts")} AS hour
+    SELECT s.sid, c.a_msisdn AS caller, {_hour("c.ts")} AS hour
     FROM cdr c JOIN active_numbers s ON s.msisdn = c.b_msisdn
     WHERE c.kind = 'call'
 ),
 in_hour AS (
-    SELECT i.imsi, i.hour, COUNT(*) AS calls_in,
+    SELECT i.sid, i.hour, COUNT(*) AS calls_in,
         SUM(CASE WHEN f.hour IS NOT NULL AND f.hour <= i.hour THEN 1 ELSE 0 END) AS callbacks
-    FROM inbound i LEFT JOIN first_callee f ON f.imsi = i.imsi AND f.callee = i.caller
-    GROUP BY i.imsi, i.hour
+    FROM inbound i LEFT JOIN first_callee f ON f.sid = i.sid AND f.callee = i.caller
+    GROUP BY i.sid, i.hour
 ),
 reported_callees AS (
-    SELECT f.imsi, f.callee, MIN(r.hour) AS hour
+    SELECT f.sid, f.callee, MIN(r.hour) AS hour
     FROM first_callee f JOIN reporters r ON r.msisdn = f.callee AND r.hour >= f.hour
-    GROUP BY f.imsi, f.callee
+    GROUP BY f.sid, f.callee
 ),
-new_reported AS (SELECT imsi, hour, COUNT(*) AS n FROM reported_callees GROUP BY imsi, hour),
+new_reported AS (SELECT sid, hour, COUNT(*) AS n FROM reported_callees GROUP BY sid, hour),
 rep AS (
-    SELECT s.imsi, {_hour("r.ts")} AS hour, COUNT(*) AS n
+    SELECT a.sid, {_hour("r.ts")} AS hour, COUNT(*) AS n
     FROM reports r JOIN subscribers s ON s.msisdn = r.indicator_value
-    JOIN active a ON a.imsi = s.imsi
+    JOIN ids a ON a.imsi = s.imsi
     WHERE r.indicator_type = 'phone'
-    GROUP BY s.imsi, {_hour("r.ts")}
+    GROUP BY a.sid, {_hour("r.ts")}
 ),
 places AS (
     SELECT p.*,
@@ -293,12 +323,12 @@ places AS (
 ),
 moves AS (
     SELECT p.*,
-        LAG(p.lat) OVER (PARTITION BY p.imsi ORDER BY p.hour) AS prev_lat,
-        LAG(p.lon) OVER (PARTITION BY p.imsi ORDER BY p.hour) AS prev_lon
+        LAG(p.lat) OVER (PARTITION BY p.sid ORDER BY p.hour) AS prev_lat,
+        LAG(p.lon) OVER (PARTITION BY p.sid ORDER BY p.hour) AS prev_lon
     FROM places p
 ),
 mo_hours AS (
-    SELECT m.imsi, m.hour, m.calls, m.sms, m.answered, m.short_calls, m.talk_s, m.night,
+    SELECT m.sid, m.hour, m.calls, m.sms, m.answered, m.short_calls, m.talk_s, m.night,
         m.border, COALESCE(fc.n, 0) AS new_callees, COALESCE(fl.n, 0) AS new_cells,
         COALESCE(fi.n, 0) AS new_imeis,
         CASE WHEN m.prev_lat IS NULL OR m.lat IS NULL THEN 0 ELSE
@@ -308,25 +338,25 @@ mo_hours AS (
                   * POWER(SIN(RADIANS(m.lon - m.prev_lon) / 2), 2))))) AS BIGINT)
         END AS hop_mm
     FROM moves m
-    LEFT JOIN new_callees fc ON fc.imsi = m.imsi AND fc.hour = m.hour
-    LEFT JOIN new_cells fl ON fl.imsi = m.imsi AND fl.hour = m.hour
-    LEFT JOIN new_imeis fi ON fi.imsi = m.imsi AND fi.hour = m.hour
+    LEFT JOIN new_callees fc ON fc.sid = m.sid AND fc.hour = m.hour
+    LEFT JOIN new_cells fl ON fl.sid = m.sid AND fl.hour = m.hour
+    LEFT JOIN new_imeis fi ON fi.sid = m.sid AND fi.hour = m.hour
 ),
 others AS (
-    SELECT imsi, hour, SUM(calls_in) AS calls_in, SUM(callbacks) AS callbacks,
+    SELECT sid, hour, SUM(calls_in) AS calls_in, SUM(callbacks) AS callbacks,
         SUM(reports) AS reports, SUM(reported_callees) AS reported_callees
     FROM (
-        SELECT imsi, hour, calls_in, callbacks, 0 AS reports, 0 AS reported_callees
+        SELECT sid, hour, calls_in, callbacks, 0 AS reports, 0 AS reported_callees
         FROM in_hour
         UNION ALL
-        SELECT imsi, hour, 0, 0, n, 0 FROM rep
+        SELECT sid, hour, 0, 0, n, 0 FROM rep
         UNION ALL
-        SELECT imsi, hour, 0, 0, 0, n FROM new_reported
+        SELECT sid, hour, 0, 0, 0, n FROM new_reported
     ) x
-    GROUP BY imsi, hour
+    GROUP BY sid, hour
 ),
 hourly AS (
-    SELECT COALESCE(m.imsi, o.imsi) AS imsi, COALESCE(m.hour, o.hour) AS hour,
+    SELECT COALESCE(m.sid, o.sid) AS sid, COALESCE(m.hour, o.hour) AS hour,
         CAST(COALESCE(m.calls, 0) AS BIGINT) AS calls,
         CAST(COALESCE(m.sms, 0) AS BIGINT) AS sms,
         CAST(COALESCE(m.answered, 0) AS BIGINT) AS answered,
@@ -342,29 +372,41 @@ hourly AS (
         CAST(COALESCE(o.reports, 0) AS BIGINT) AS reports,
         CAST(COALESCE(o.reported_callees, 0) AS BIGINT) AS reported_callees,
         CAST(COALESCE(m.hop_mm, 0) AS BIGINT) AS hop_mm
-    FROM mo_hours m FULL OUTER JOIN others o ON o.imsi = m.imsi AND o.hour = m.hour
+    FROM mo_hours m FULL OUTER JOIN others o ON o.sid = m.sid AND o.hour = m.hour
+),
+packed AS (
+    SELECT k.sid, k.hour, k.calls, k.sms,
+        CAST(SUM(k.calls * {PACK} + k.sms) {w} AS BIGINT) AS calls_sms_w,
+        CAST(SUM(k.answered * {PACK} + k.short_calls) {w} AS BIGINT) AS answered_short_w,
+        CAST(SUM(k.night * {PACK} + k.border) {w} AS BIGINT) AS night_border_w,
+        CAST(SUM(k.calls_in * {PACK} + k.callbacks) {w} AS BIGINT) AS in_callbacks_w,
+        CAST(SUM(k.new_callees) {w} AS BIGINT) AS new_callees_w,
+        CAST(SUM(k.talk_s) {w} AS BIGINT) AS talk_w,
+        CAST(SUM(k.hop_mm) {w} AS BIGINT) AS distance_mm_w,
+        CAST(SUM(k.new_cells * {PACK} + k.new_imeis) {cum} AS BIGINT) AS cells_imeis_total,
+        CAST(SUM(k.reports * {PACK} + k.reported_callees) {cum} AS BIGINT) AS reports_rc_total,
+        CAST(SUM(k.new_callees) {cum} AS BIGINT) AS callees_total
+    FROM hourly k
 ),
 rolled AS (
-    SELECT k.imsi, k.hour, k.calls AS calls_1h, k.sms AS sms_1h,
-        CAST(SUM(k.calls) {w} AS BIGINT) AS calls_w,
-        CAST(SUM(k.sms) {w} AS BIGINT) AS sms_w,
-        CAST(SUM(k.answered) {w} AS BIGINT) AS answered_w,
-        CAST(SUM(k.short_calls) {w} AS BIGINT) AS short_w,
-        CAST(SUM(k.talk_s) {w} AS BIGINT) AS talk_w,
-        CAST(SUM(k.night) {w} AS BIGINT) AS night_w,
-        CAST(SUM(k.border) {w} AS BIGINT) AS border_w,
-        CAST(SUM(k.calls_in) {w} AS BIGINT) AS calls_in_w,
-        CAST(SUM(k.callbacks) {w} AS BIGINT) AS callbacks_w,
-        CAST(SUM(k.new_callees) {w} AS BIGINT) AS new_callees_w,
-        CAST(SUM(k.hop_mm) {w} AS BIGINT) AS distance_mm_w,
-        CAST(SUM(k.new_cells) {cum} AS BIGINT) AS cells_total,
-        CAST(SUM(k.new_imeis) {cum} AS BIGINT) AS imeis_total,
-        CAST(SUM(k.reports) {cum} AS BIGINT) AS reports_total,
-        CAST(SUM(k.new_callees) {cum} AS BIGINT) AS callees_total,
-        CAST(SUM(k.reported_callees) {cum} AS BIGINT) AS reported_callees_total
-    FROM hourly k
+    SELECT k.sid, k.hour, k.calls AS calls_1h, k.sms AS sms_1h,
+        {unpack_high("k.calls_sms_w")} AS calls_w, {unpack_low("k.calls_sms_w")} AS sms_w,
+        {unpack_high("k.answered_short_w")} AS answered_w,
+        {unpack_low("k.answered_short_w")} AS short_w,
+        k.talk_w,
+        {unpack_high("k.night_border_w")} AS night_w, {unpack_low("k.night_border_w")} AS border_w,
+        {unpack_high("k.in_callbacks_w")} AS calls_in_w,
+        {unpack_low("k.in_callbacks_w")} AS callbacks_w,
+        k.new_callees_w,
+        k.distance_mm_w,
+        {unpack_high("k.cells_imeis_total")} AS cells_total,
+        {unpack_low("k.cells_imeis_total")} AS imeis_total,
+        {unpack_high("k.reports_rc_total")} AS reports_total,
+        k.callees_total,
+        {unpack_low("k.reports_rc_total")} AS reported_callees_total
+    FROM packed k
 )
-SELECT r.imsi, r.hour,
+SELECT i.imsi, r.hour,
     r.calls_1h, r.sms_1h, r.calls_w, r.sms_w,
     {ratio("r.answered_w", "r.calls_w", "1.0")} AS answer_ratio_w,
     {ratio("r.short_w", "r.answered_w")} AS short_share_w,
@@ -382,10 +424,10 @@ SELECT r.imsi, r.hour,
     r.reports_total,
     r.reported_callees_total,
     {ratio("r.reported_callees_total", "r.callees_total")} AS reported_callee_share
-FROM rolled r LEFT JOIN sim_info i ON i.imsi = r.imsi
+FROM rolled r LEFT JOIN sim_info i ON i.sid = r.sid
 WHERE r.calls_w >= {p.gate_calls} OR r.sms_w >= {p.gate_sms} OR r.reports_total > 0
     OR i.sims_on_handset >= {p.gate_handset_sims}
-ORDER BY r.imsi, r.hour
+ORDER BY r.sid, r.hour
 """
 
 
@@ -400,19 +442,19 @@ def sim_summary_sql(params: FeatureParams | None = None) -> str:
     p = params or FeatureParams()
     day = f"CAST(FLOOR((m.hour + {LOCAL_OFFSET_H}) / 24) AS BIGINT)"
     return f"""
-WITH {base_ctes(p)},
+WITH {base_ctes(p, msisdn=True)},
 daily AS (
     SELECT m.imsi, {day} AS day,
-        CAST(SUM(CASE WHEN m.kind = 'call' THEN 1 ELSE 0 END) AS BIGINT) AS calls
+        CAST(SUM(m.is_call) AS BIGINT) AS calls
     FROM mo m GROUP BY m.imsi, {day}
 ),
 totals AS (
     SELECT imsi, MAX(msisdn) AS msisdn,
-        CAST(SUM(CASE WHEN kind = 'call' THEN 1 ELSE 0 END) AS BIGINT) AS calls,
-        CAST(SUM(CASE WHEN kind = 'sms' THEN 1 ELSE 0 END) AS BIGINT) AS sms,
+        CAST(SUM(is_call) AS BIGINT) AS calls,
+        CAST(SUM(is_sms) AS BIGINT) AS sms,
         MIN(hour) AS first_hour,
         MAX(hour) AS last_hour,
-        CAST(MEDIAN(CASE WHEN kind = 'call' AND answered THEN duration_s END) AS DOUBLE)
+        CAST(MEDIAN(CASE WHEN is_call = 1 AND answered THEN duration_s END) AS DOUBLE)
             AS median_talk_s
     FROM mo GROUP BY imsi
 ),
