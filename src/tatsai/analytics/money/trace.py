@@ -32,7 +32,13 @@ Attribution (see docs/money-trail.md):
   have gaps: up to ``earmark_skip`` other free outflows between its first and last (a
   holder's own payment, or another payment's forward, in the middle of a fan-out); of those,
   again the one that ends first, then the shortest, then the largest (the least of the
-  incoming amount left over). Each outflow of the run is paid from its own part of the
+  incoming amount left over); and a run with gaps as long as the consecutive run that fits,
+  ending with the same outflow, replaces it when it is larger (the consecutive one took a
+  holder's payment between the parts in place of one of them). Runs whose parts leave *in
+  one go* (each within ``earmark_pause_s`` of the one before) come before all others, in the
+  same order among themselves; a single outflow is in one go. A *cash-out in pieces*
+  (consecutive free cash-outs on one channel, in one go: an ATM withdrawal limit) is a run
+  of any length. Each outflow of the run is paid from its own part of the
   incoming money; the cut is set aside with the run's last outflow and freed when that
   leaves.
   Deterministic and cheap: per run shape (which of the free outflows before the last are in
@@ -59,6 +65,8 @@ from dataclasses import dataclass, field
 from typing import Literal, get_args
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from tatsai.analytics.money.index import EPSILON, TransferIndex
 from tatsai.core.errors import InvalidInput, NotFound
@@ -67,6 +75,7 @@ __all__ = [
     "ATTRIBUTIONS",
     "EARMARK_CUTS",
     "EARMARK_DELAY_S",
+    "EARMARK_PAUSE_S",
     "EARMARK_RUN",
     "EARMARK_SKIP",
     "EARMARK_TOLERANCE",
@@ -94,6 +103,11 @@ EARMARK_RUN = 4
 #: another payment's forward, in the middle of a fan-out). Set before measuring
 #: (docs/decisions.md).
 EARMARK_SKIP = 2
+
+#: Earmarking with runs: the parts of a run leave "in one go" when each leaves within this
+#: pause of the one before (a gang's fan-out, an ATM cash-out in pieces); such runs come
+#: before runs whose parts are spread out. Set before measuring (docs/decisions.md).
+EARMARK_PAUSE_S = 15 * 60
 
 Attribution = Literal["fifo", "libr", "earmark"]
 ATTRIBUTIONS: tuple[str, ...] = get_args(Attribution)
@@ -164,6 +178,8 @@ class _Outflows:
     rows: np.ndarray
     times: np.ndarray
     worths: np.ndarray
+    #: 0 for a transfer, else a code per cash-out channel (runs of cash-outs in pieces).
+    cash: np.ndarray
     free: np.ndarray = field(init=False)
     cheapest: float = field(init=False)
 
@@ -284,6 +300,60 @@ def _run_shapes(run: int, skip: int) -> list[list[tuple[int, ...]]]:
     return [consecutive, skipping] if skipping else [consecutive]
 
 
+def _cash_codes(index: TransferIndex, rows: np.ndarray) -> np.ndarray:
+    """Per outflow ``rows``: 0 for a transfer, else 1 + a code of its channel (cash-outs)."""
+    codes = pc.dictionary_encode(index.channel.take(pa.array(rows))).indices
+    channel = codes.to_numpy(zero_copy_only=False).astype(np.int64) + 1
+    return np.where(index.cash[rows], channel, 0)
+
+
+#: An earmark match: (position of its last outflow among the free ones, length, -sum, shape).
+_Found = tuple[int, int, float, tuple[int, ...]]
+
+
+def _rank(found: _Found) -> tuple[int, int, float]:
+    """Of two earmark matches, the one whose last outflow leaves first, then the shortest,
+    then the largest."""
+    return found[:3]
+
+
+def _cash_run(
+    worth: np.ndarray,
+    times: np.ndarray,
+    cash: np.ndarray,
+    low: float,
+    high: float,
+    shortest: int,
+    last: int,
+    pause_s: int,
+) -> tuple[int, int, float] | None:
+    """The cash-out in pieces that ends first among the free outflows (``worth``, ``times``,
+    ``cash`` codes) up to position ``last``: at least ``shortest`` consecutive outflows, all
+    cash-outs on one channel, each within ``pause_s`` of the one before, whose sum is in
+    [``low``, ``high``]; of those ending together the shortest. Returns (last position,
+    length, sum) or None."""
+    n = min(len(worth), last + 1)
+    if n < shortest:
+        return None
+    code = cash[:n]
+    step = np.arange(n)
+    breaks = (code == 0) | np.r_[True, (code[1:] != code[:-1]) | (np.diff(times[:n]) > pause_s)]
+    first = np.maximum.accumulate(np.where(breaks, step, 0))  # where each stretch starts
+    ends = np.flatnonzero((code != 0) & (step - first + 1 >= shortest))
+    if not len(ends):
+        return None
+    total = np.r_[0.0, np.cumsum(worth[:n])]
+    # The latest start whose sum reaches ``low`` gives the shortest run; longer ones are larger.
+    start = np.searchsorted(total, total[ends + 1] - low, "right") - 1
+    start = np.minimum(start, ends - shortest + 1)
+    sums = total[ends + 1] - total[np.maximum(start, 0)]
+    fits = np.flatnonzero((start >= first[ends]) & (sums <= high) & (sums >= low))
+    if not len(fits):
+        return None
+    k = int(fits[0])
+    return int(ends[k]), int(ends[k] - start[k] + 1), float(sums[k])
+
+
 def trace(
     index: TransferIndex,
     *,
@@ -297,6 +367,7 @@ def trace(
     earmark_run: int = 1,
     earmark_cut: EarmarkCut = "mix",
     earmark_skip: int = EARMARK_SKIP,
+    earmark_pause_s: int = EARMARK_PAUSE_S,
 ) -> Trail:
     """Trace forward from transfer ``txn`` or from every outflow of ``account`` in the window.
 
@@ -306,7 +377,8 @@ def trace(
     ``earmark_tolerance`` below it and ``earmark_delay_s``, which it then pays, or to a run of
     2 to ``earmark_run`` consecutive free outflows whose sum is, whichever ends first (when
     nothing fits, a run with up to ``earmark_skip`` other free outflows between its first and
-    last);
+    last; runs whose parts each leave within ``earmark_pause_s`` of the one before first;
+    consecutive cash-outs on one channel in one go, of any number);
     FIFO or proportional as under ``"fifo"`` for all other money). ``earmark_cut``: what is
     left of a matched transfer after its outflows leave becomes ordinary money (``"mix"``) or
     stays on the account as the mule's pay (``"keep"``: its traced part pays no outflow)."""
@@ -331,6 +403,8 @@ def trace(
         )
     if earmark_skip < 0:
         raise InvalidInput("an earmark run skips no fewer than 0 outflows", field="earmark_skip")
+    if earmark_pause_s < 0:
+        raise InvalidInput("the earmark pause must not be negative", field="earmark_pause")
     shapes = _run_shapes(earmark_run, earmark_skip) if earmark and earmark_run > 1 else []
     keep = earmark and earmark_cut == "keep"
     heap: list[tuple[int, int]] = []
@@ -386,7 +460,9 @@ def trace(
         rows = index.rows(acct, outgoing=True, start=at, end=end)
         follow = earmark and len(rows) > 0
         if follow:
-            outflows[acct] = _Outflows(rows, index.ts[rows], index.amount[rows])
+            outflows[acct] = _Outflows(
+                rows, index.ts[rows], index.amount[rows], _cash_codes(index, rows)
+            )
         for i, (row, ts) in enumerate(zip(rows.tolist(), index.ts[rows].tolist(), strict=True)):
             dst = int(index.dst[row])
             if (ts, row) < key and dst in pending:
@@ -451,9 +527,10 @@ def trace(
         """Outflows of ``acct`` that incoming ``row`` pays (none: no match): among the free
         ones leaving within the delay (and the window), the run of 1 to ``earmark_run``
         consecutive ones whose sum is (1 - tolerance) to 1 times ``amount`` that ends first,
-        then the shortest (a single outflow is a run of 1); when none fits, the same among
-        runs with up to ``earmark_skip`` others between their first and last, then the
-        largest."""
+        then the shortest (a single outflow is a run of 1), or a cash-out in pieces that ends
+        before it; when none fits, the same among runs with up to ``earmark_skip`` others
+        between their first and last, then the largest. Runs in one go are searched first,
+        then spread-out ones."""
         out = outflows.get(acct)
         if out is None or amount + EPSILON < out.cheapest:
             return []  # no outflows that the trace follows, or all worth more than ``amount``
@@ -465,34 +542,90 @@ def trace(
             return []
         worth = out.worths[free]
         low, high = amount * (1 - earmark_tolerance) - EPSILON, amount + EPSILON
-        single = np.flatnonzero((worth >= low) & (worth <= high))
-        # The match whose last outflow leaves first wins, then the shortest, then the one
-        # that leaves the least of ``amount`` over: a run only if it ends before the first
-        # single outflow that fits. ``best``: (last outflow, length, -sum, shape). Runs
-        # with outflows skipped are a weaker reading than consecutive ones: they are
-        # searched only when no single outflow or consecutive run fits at all.
         n = len(free)
-        best: tuple[int, int, float, tuple[int, ...]] = (
-            (int(single[0]), 1, -float(worth[single[0]]), (0,)) if len(single) else (n, 0, 0.0, ())
-        )
-        for skipping, group in enumerate(shapes):
-            if best[0] <= 1 or (skipping and best[1]):
-                break
+        if not shapes:  # single outflows only: the first that fits
+            single = np.flatnonzero((worth >= low) & (worth <= high))
+            if not len(single):
+                return []
+            chosen = free[single[:1]]
+            out.free[chosen] = False
+            return [int(r) for r in out.rows[chosen]]
+        times = out.times[free]
+        # A candidate: (last outflow, length, -sum, shape). Among those that fit, runs whose
+        # parts leave in one go (each within ``earmark_pause_s`` of the one before: "quick")
+        # come first; then consecutive runs (a single outflow is a run of 1) before runs
+        # with others between their parts; then the one whose last outflow leaves first,
+        # the shortest, the largest (the least of ``amount`` left over).
+        best: list[_Found | None] = [None, None]  # quick, slow
+
+        def search(group: list[tuple[int, ...]]) -> None:
             for shape in group:
                 span = shape[-1] + 1
-                m = min(n, best[0] + 1)  # only runs ending no later than the best so far
+                quick = best[0]
+                m = n if quick is None else min(n, quick[0] + 1)  # no later than it
                 if span > m:
                     continue
-                total = worth[span - 1 - shape[0] : m - shape[0]].copy()
-                for back in shape[1:]:
+                total = worth[span - 1 : m].copy()
+                pause = np.zeros(m - span + 1)
+                for later, back in itertools.pairwise(shape):
                     total += worth[span - 1 - back : m - back]
-                fits = np.flatnonzero((total >= low) & (total <= high))
-                if len(fits):
-                    found = (int(fits[0]) + span - 1, len(shape), -float(total[fits[0]]), shape)
-                    best = min(best, found, key=lambda b: b[:3])
-        if best[1] == 0:
+                    gap = times[span - 1 - later : m - later] - times[span - 1 - back : m - back]
+                    np.maximum(pause, gap, out=pause)
+                fits = (total >= low) & (total <= high)
+                in_one_go = pause <= earmark_pause_s
+                for tier, mask in enumerate((fits & in_one_go, fits & ~in_one_go)):
+                    hit = np.flatnonzero(mask)
+                    if len(hit):
+                        found = (int(hit[0]) + span - 1, len(shape), -float(total[hit[0]]), shape)
+                        old = best[tier]
+                        best[tier] = found if old is None else min(old, found, key=_rank)
+
+        def as_long_but_larger(run: _Found, tier: int) -> _Found:
+            """``run`` (consecutive), or a run with gaps as long ending with the same outflow
+            that is larger (the consecutive one took a payment that left between the parts
+            in place of one of them)."""
+            end = run[0]
+            for shape in shapes[1] if len(shapes) > 1 else []:
+                if len(shape) != run[1] or shape[-1] > end:
+                    continue
+                at_back = [end - back for back in shape]
+                total_sum = float(worth[at_back].sum())
+                pause = float(np.max(-np.diff(times[at_back])))
+                if (
+                    low <= total_sum <= high
+                    and total_sum > -run[2] + EPSILON
+                    and (tier or pause <= earmark_pause_s)
+                ):
+                    run = (end, run[1], -total_sum, shape)
+            return run
+
+        search([(0,), *shapes[0]])
+        quick = best[0]
+        if n > earmark_run:
+            # A cash-out in more pieces than a run holds (a withdrawal limit splits it into
+            # as many as it takes): consecutive free cash-outs on one channel, in one go.
+            last = n - 1 if quick is None else quick[0] - 1
+            pieces = _cash_run(
+                worth, times, out.cash[free], low, high, earmark_run + 1, last, earmark_pause_s
+            )
+            if pieces is not None:
+                quick = (pieces[0], pieces[1], -pieces[2], tuple(range(pieces[1])))
+        chosen_run: _Found | None = None
+        if quick is not None:
+            chosen_run = as_long_but_larger(quick, 0) if quick[1] >= 2 else quick
+        else:
+            slow = best[1]
+            best = [None, None]
+            search(shapes[1] if len(shapes) > 1 else [])
+            if best[0] is not None:
+                chosen_run = best[0]
+            elif slow is not None:
+                chosen_run = as_long_but_larger(slow, 1) if slow[1] >= 2 else slow
+            else:
+                chosen_run = best[1]
+        if chosen_run is None:
             return []
-        chosen = free[[best[0] - back for back in reversed(best[3])]]
+        chosen = free[[chosen_run[0] - back for back in reversed(chosen_run[3])]]
         out.free[chosen] = False
         return [int(r) for r in out.rows[chosen]]
 
