@@ -65,15 +65,40 @@ def test_a_holders_payment_that_breaks_a_fan_out_is_skipped() -> None:
     assert conserved(trail) == pytest.approx(10_000.0)
 
 
-def test_a_consecutive_run_comes_before_any_run_with_skips() -> None:
-    # With the shop's 450 inside, b + 450 + c = 9,550 (95.5 %) fits consecutively, so runs
-    # with skips are not searched (a + b + c would fit too): the shop's payment carries the
-    # victim's money, as before skipping existed. Skipped runs are the weaker reading.
+def test_a_run_with_skips_as_long_and_larger_replaces_a_consecutive_run() -> None:
+    # With the shop's 450 inside, b + 450 + c = 9,550 (95.5 %) fits consecutively; a + b + c
+    # = 9,800 (98 %) fits with the shop's payment skipped, ends with the same outflow and is
+    # as long, and leaves less of the payment over: it is the match (until 2026-11-29 the
+    # consecutive run was, and the shop's payment carried 450 of the victim's money in place
+    # of the gang's first part).
     index = TransferIndex(transfers_table(holder_inside_rows([450.0])))
     trail = trace(index, txn="v1", attribution="earmark", earmark_run=4)
-    assert edges(trail) == {"v1": 10_000.0, "b": 1_200.0, "shop0": 450.0, "c": 7_900.0}
+    assert edges(trail) == {"v1": 10_000.0, "a": 700.0, "b": 1_200.0, "c": 7_900.0}
+    assert SHOP not in trail.accounts
+    # Consecutive runs only: the consecutive run, as before skipping existed.
     consecutive = trace(index, txn="v1", attribution="earmark", earmark_run=4, earmark_skip=0)
-    assert edges(trail) == edges(consecutive)
+    assert edges(consecutive) == {"v1": 10_000.0, "b": 1_200.0, "shop0": 450.0, "c": 7_900.0}
+
+
+def test_a_shorter_run_with_skips_does_not_replace_a_consecutive_run() -> None:
+    # A lent account receives 1,560.89; the holder pays 498.80 five minutes later and the
+    # gang fans out 431.09 + 33.54 + 388.98 + 660.46 = 1,514.07 (97 %) two hours later. The
+    # holder's 498.80 + the last two parts (1,548.24, 99.2 %, 3 outflows, skipping two) is
+    # larger and ends with the same outflow, but is shorter: the gang's four parts stay the
+    # match (a consecutive run is the stronger reading; docs/decisions.md).
+    rows: list[Row] = [
+        ("pre", at(-60), OLD, L1, 300.0, "transfer"),
+        ("v1", at(0), VICTIM, L1, 1_560.89, "transfer"),
+        ("h", at(5), L1, SHOP, 498.80, "promptpay"),
+        ("p1", at(120), L1, M2, 431.09, "transfer"),
+        ("p2", at(121), L1, M3, 33.54, "transfer"),
+        ("p3", at(122), L1, M4, 388.98, "transfer"),
+        ("p4", at(123), L1, M2, 660.46, "transfer"),
+    ]
+    index = TransferIndex(transfers_table(rows))
+    trail = trace(index, txn="v1", attribution="earmark", earmark_run=4, earmark_cut="keep")
+    assert edges(trail) == {"v1": 1_560.89, "p1": 431.09, "p2": 33.54, "p3": 388.98, "p4": 660.46}
+    assert SHOP not in trail.accounts
 
 
 def test_of_runs_with_skips_ending_together_and_as_long_the_largest_wins() -> None:

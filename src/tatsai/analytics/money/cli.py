@@ -26,6 +26,7 @@ from tatsai.analytics.money.trace import (
     ATTRIBUTIONS,
     EARMARK_CUTS,
     EARMARK_DELAY_S,
+    EARMARK_PAUSE_S,
     EARMARK_RUN,
     EARMARK_SKIP,
     EARMARK_TOLERANCE,
@@ -135,6 +136,12 @@ def trace_command(
         "other unmatched outflows may leave between a run's first and last (0 = "
         "consecutive runs only).",
     ),
+    earmark_pause: str = typer.Option(
+        f"{EARMARK_PAUSE_S // 60}m",
+        "--earmark-pause",
+        help="earmark runs: runs whose parts each leave within this pause of the one before "
+        "(in one go: a fan-out, a cash-out in pieces) come before runs spread out.",
+    ),
     earmark_cut: str = typer.Option(
         "mix",
         "--earmark-cut",
@@ -179,6 +186,7 @@ def trace_command(
         earmark_run=earmark_run,
         earmark_cut=cast(EarmarkCut, earmark_cut),  # checked above
         earmark_skip=earmark_skip,
+        earmark_pause_s=parse_window(earmark_pause, "earmark_pause"),
     )
     data = export.trail_json(trail)
     if ftm_out is not None:

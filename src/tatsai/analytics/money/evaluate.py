@@ -33,6 +33,7 @@ from tatsai.analytics.money.io import load_transfers
 from tatsai.analytics.money.model import train
 from tatsai.analytics.money.trace import (
     EARMARK_DELAY_S,
+    EARMARK_PAUSE_S,
     EARMARK_RUN,
     EARMARK_SKIP,
     EARMARK_TOLERANCE,
@@ -374,7 +375,9 @@ def render_world(result: WorldScores, train_world: Path, test_world: Path) -> li
         "100 % of it (defaults, chosen on the training world; FIFO for everything else); "
         f"with runs, or a run of 2 to {EARMARK_RUN} consecutive free outflows whose sum is, "
         f"whichever ends first (when nothing fits, with up to {EARMARK_SKIP} others between "
-        "its first and last); with the "
+        "its first and last; runs whose parts leave within "
+        f"{EARMARK_PAUSE_S // 60} min of each other first; a cash-out in pieces of any "
+        "number); with the "
         "cut kept, the traced part of what a matched transfer leaves behind stays on its "
         "account:",
         "",

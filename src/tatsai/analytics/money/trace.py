@@ -32,7 +32,13 @@ Attribution (see docs/money-trail.md):
   have gaps: up to ``earmark_skip`` other free outflows between its first and last (a
   holder's own payment, or another payment's forward, in the middle of a fan-out); of those,
   again the one that ends first, then the shortest, then the largest (the least of the
-  incoming amount left over). Each outflow of the run is paid from its own part of the
+  incoming amount left over); and a run with gaps as long as the consecutive run that fits,
+  ending with the same outflow, replaces it when it is larger (the consecutive one took a
+  holder's payment between the parts in place of one of them). Runs whose parts leave *in
+  one go* (each within ``earmark_pause_s`` of the one before) come before all others, in the
+  same order among themselves; a single outflow is in one go. A *cash-out in pieces*
+  (consecutive free cash-outs on one channel, in one go: an ATM withdrawal limit) is a run
+  of any length. Each outflow of the run is paid from its own part of the
   incoming money; the cut is set aside with the run's last outflow and freed when that
   leaves.
   Deterministic and cheap: per run shape (which of the free outflows before the last are in
@@ -53,13 +59,14 @@ Attribution (see docs/money-trail.md):
 from __future__ import annotations
 
 import heapq
-import itertools
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
 import numpy as np
 
+from tatsai.analytics.money.earmark import EarmarkRules, Outflows, cash_codes
+from tatsai.analytics.money.earmark import match as earmark_match
 from tatsai.analytics.money.index import EPSILON, TransferIndex
 from tatsai.core.errors import InvalidInput, NotFound
 
@@ -67,6 +74,7 @@ __all__ = [
     "ATTRIBUTIONS",
     "EARMARK_CUTS",
     "EARMARK_DELAY_S",
+    "EARMARK_PAUSE_S",
     "EARMARK_RUN",
     "EARMARK_SKIP",
     "EARMARK_TOLERANCE",
@@ -94,6 +102,11 @@ EARMARK_RUN = 4
 #: another payment's forward, in the middle of a fan-out). Set before measuring
 #: (docs/decisions.md).
 EARMARK_SKIP = 2
+
+#: Earmarking with runs: the parts of a run leave "in one go" when each leaves within this
+#: pause of the one before (a gang's fan-out, an ATM cash-out in pieces); such runs come
+#: before runs whose parts are spread out. Set before measuring (docs/decisions.md).
+EARMARK_PAUSE_S = 15 * 60
 
 Attribution = Literal["fifo", "libr", "earmark"]
 ATTRIBUTIONS: tuple[str, ...] = get_args(Attribution)
@@ -154,24 +167,6 @@ class Trail:
     @property
     def cashed_out(self) -> float:
         return sum(a.cashed_out for a in self.accounts.values())
-
-
-@dataclass
-class _Outflows:
-    """Earmarking: one followed account's outflows in the window, in time order, and which
-    are still free (neither matched to an incoming transfer nor gone)."""
-
-    rows: np.ndarray
-    times: np.ndarray
-    worths: np.ndarray
-    free: np.ndarray = field(init=False)
-    cheapest: float = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.free = np.ones(len(self.rows), dtype=bool)
-        # An incoming transfer worth less than every outflow can match none, nor a run: a
-        # shop's account takes thousands of small payments and pays out a few large ones.
-        self.cheapest = float(self.worths.min())
 
 
 @dataclass
@@ -270,20 +265,6 @@ class _Holder:
         return traced + part
 
 
-def _run_shapes(run: int, skip: int) -> list[list[tuple[int, ...]]]:
-    """Shapes of the runs of 2 to ``run`` outflows, in two groups: consecutive ones, then
-    those with 1 to ``skip`` others between their first and last. A shape is each outflow's
-    position back from the run's last among the free outflows (0 first, then ascending)."""
-    consecutive = [tuple(range(length)) for length in range(2, run + 1)]
-    skipping = []
-    for length in range(2, run + 1):
-        for extra in range(1, skip + 1):
-            span = length + extra
-            for middle in itertools.combinations(range(1, span - 1), length - 2):
-                skipping.append((0, *middle, span - 1))
-    return [consecutive, skipping] if skipping else [consecutive]
-
-
 def trace(
     index: TransferIndex,
     *,
@@ -297,6 +278,7 @@ def trace(
     earmark_run: int = 1,
     earmark_cut: EarmarkCut = "mix",
     earmark_skip: int = EARMARK_SKIP,
+    earmark_pause_s: int = EARMARK_PAUSE_S,
 ) -> Trail:
     """Trace forward from transfer ``txn`` or from every outflow of ``account`` in the window.
 
@@ -306,7 +288,8 @@ def trace(
     ``earmark_tolerance`` below it and ``earmark_delay_s``, which it then pays, or to a run of
     2 to ``earmark_run`` consecutive free outflows whose sum is, whichever ends first (when
     nothing fits, a run with up to ``earmark_skip`` other free outflows between its first and
-    last);
+    last; runs whose parts each leave within ``earmark_pause_s`` of the one before first;
+    consecutive cash-outs on one channel in one go, of any number);
     FIFO or proportional as under ``"fifo"`` for all other money). ``earmark_cut``: what is
     left of a matched transfer after its outflows leave becomes ordinary money (``"mix"``) or
     stays on the account as the mule's pay (``"keep"``: its traced part pays no outflow)."""
@@ -331,7 +314,11 @@ def trace(
         )
     if earmark_skip < 0:
         raise InvalidInput("an earmark run skips no fewer than 0 outflows", field="earmark_skip")
-    shapes = _run_shapes(earmark_run, earmark_skip) if earmark and earmark_run > 1 else []
+    if earmark_pause_s < 0:
+        raise InvalidInput("the earmark pause must not be negative", field="earmark_pause")
+    rules = EarmarkRules(
+        earmark_tolerance, earmark_delay_s, earmark_run, earmark_skip, earmark_pause_s
+    )
     keep = earmark and earmark_cut == "keep"
     heap: list[tuple[int, int]] = []
     done: set[int] = set()
@@ -386,7 +373,9 @@ def trace(
         rows = index.rows(acct, outgoing=True, start=at, end=end)
         follow = earmark and len(rows) > 0
         if follow:
-            outflows[acct] = _Outflows(rows, index.ts[rows], index.amount[rows])
+            outflows[acct] = Outflows(
+                rows, index.ts[rows], index.amount[rows], cash_codes(index, rows)
+            )
         for i, (row, ts) in enumerate(zip(rows.tolist(), index.ts[rows].tolist(), strict=True)):
             dst = int(index.dst[row])
             if (ts, row) < key and dst in pending:
@@ -444,57 +433,15 @@ def trace(
 
     # Earmarking: each followed account's outflows in the window, and each such outflow's
     # position among its account's.
-    outflows: dict[int, _Outflows] = {}
+    outflows: dict[int, Outflows] = {}
     position: dict[int, int] = {}
 
     def match(acct: int, row: int, amount: float) -> list[int]:
-        """Outflows of ``acct`` that incoming ``row`` pays (none: no match): among the free
-        ones leaving within the delay (and the window), the run of 1 to ``earmark_run``
-        consecutive ones whose sum is (1 - tolerance) to 1 times ``amount`` that ends first,
-        then the shortest (a single outflow is a run of 1); when none fits, the same among
-        runs with up to ``earmark_skip`` others between their first and last, then the
-        largest."""
+        """Outflows of ``acct`` that incoming ``row`` pays (none: no match; ``earmark.match``)."""
         out = outflows.get(acct)
-        if out is None or amount + EPSILON < out.cheapest:
-            return []  # no outflows that the trace follows, or all worth more than ``amount``
-        at = int(index.ts[row])
-        lo = int(np.searchsorted(out.times, at, "left"))
-        hi = int(np.searchsorted(out.times, at + earmark_delay_s, "right"))
-        free = np.flatnonzero(out.free[lo:hi]) + lo
-        if not len(free):
-            return []
-        worth = out.worths[free]
-        low, high = amount * (1 - earmark_tolerance) - EPSILON, amount + EPSILON
-        single = np.flatnonzero((worth >= low) & (worth <= high))
-        # The match whose last outflow leaves first wins, then the shortest, then the one
-        # that leaves the least of ``amount`` over: a run only if it ends before the first
-        # single outflow that fits. ``best``: (last outflow, length, -sum, shape). Runs
-        # with outflows skipped are a weaker reading than consecutive ones: they are
-        # searched only when no single outflow or consecutive run fits at all.
-        n = len(free)
-        best: tuple[int, int, float, tuple[int, ...]] = (
-            (int(single[0]), 1, -float(worth[single[0]]), (0,)) if len(single) else (n, 0, 0.0, ())
-        )
-        for skipping, group in enumerate(shapes):
-            if best[0] <= 1 or (skipping and best[1]):
-                break
-            for shape in group:
-                span = shape[-1] + 1
-                m = min(n, best[0] + 1)  # only runs ending no later than the best so far
-                if span > m:
-                    continue
-                total = worth[span - 1 - shape[0] : m - shape[0]].copy()
-                for back in shape[1:]:
-                    total += worth[span - 1 - back : m - back]
-                fits = np.flatnonzero((total >= low) & (total <= high))
-                if len(fits):
-                    found = (int(fits[0]) + span - 1, len(shape), -float(total[fits[0]]), shape)
-                    best = min(best, found, key=lambda b: b[:3])
-        if best[1] == 0:
-            return []
-        chosen = free[[best[0] - back for back in reversed(best[3])]]
-        out.free[chosen] = False
-        return [int(r) for r in out.rows[chosen]]
+        if out is None:
+            return []  # no outflows that the trace follows
+        return earmark_match(out, int(index.ts[row]), amount, rules)
 
     for row in seeds:
         push(int(row))
