@@ -16,9 +16,28 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
+from tatsai.analytics.money.trace import Trail
 from tatsai.sim.schemas import TRANSFERS
 
 T0 = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
+
+#: One transfer of the trace tests: txn id, time, source, destination, THB, channel.
+Row = tuple[str, dt.datetime, str, str | None, float, str]
+
+
+def at(minutes: float) -> dt.datetime:
+    """``minutes`` after T0."""
+    return T0 + dt.timedelta(minutes=minutes)
+
+
+def conserved(trail: Trail) -> float:
+    """What the trail holds on accounts plus what it cashed out."""
+    return sum(a.held for a in trail.accounts.values()) + trail.cashed_out
+
+
+def traced(trail: Trail) -> dict[str, float]:
+    """THB traced through each transfer of the trail."""
+    return {e.txn_id: round(e.traced, 6) for e in trail.edges}
 
 
 def account(bank: str, number: int) -> str:
@@ -38,7 +57,7 @@ def cli_trace_held(transfers: Path, out: Path, options: list[str]) -> dict[str, 
     return {p["account_id"]: p["held_thb"] for p in points}
 
 
-def transfers_table(rows: list[tuple[str, dt.datetime, str, str | None, float, str]]) -> pa.Table:
+def transfers_table(rows: list[Row]) -> pa.Table:
     cols = list(zip(*rows, strict=True))
     return pa.Table.from_arrays(
         [

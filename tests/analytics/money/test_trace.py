@@ -12,15 +12,11 @@ from tatsai.analytics.money.trace import TransferIndex, trace
 from tatsai.cli import main
 from tatsai.core.errors import InvalidInput, NotFound
 
-from .conftest import T0, World, transfers_table
+from .conftest import World, at, transfers_table
 
 VICTIM, M1, M2, M3, M4 = (
     "002-0000000001", "004-0000000011", "014-0000000021", "014-0000000022", "004-0000000031",
 )  # fmt: skip
-
-
-def at(minutes: float) -> dt.datetime:
-    return T0 + dt.timedelta(minutes=minutes)
 
 
 def chain() -> TransferIndex:

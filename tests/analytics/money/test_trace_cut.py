@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -12,16 +11,11 @@ from tatsai.analytics.money.trace import Trail, TransferIndex, trace
 from tatsai.cli import main
 from tatsai.core.errors import InvalidInput
 
-from .conftest import T0, World, cli_trace_held, transfers_table
+from .conftest import Row, World, at, cli_trace_held, conserved, transfers_table
 from .test_evaluate import write_world
 
 VICTIM, L1, SHOP, FRIEND = "002-0000000001", "004-0000000041", "002-0000000077", "014-0000000078"
 M1, M2, M3 = "004-0000000011", "014-0000000021", "014-0000000022"
-Row = tuple[str, dt.datetime, str, str | None, float, str]
-
-
-def at(minutes: float) -> dt.datetime:
-    return T0 + dt.timedelta(minutes=minutes)
 
 
 def lent_rows(before: list[Row]) -> list[Row]:
@@ -34,10 +28,6 @@ def lent_rows(before: list[Row]) -> list[Row]:
         ("shop", at(24 * 60), L1, SHOP, 400.0, "transfer"),
         ("friend", at(24 * 60 + 5), L1, FRIEND, 50.0, "transfer"),
     ]
-
-
-def conserved(trail: Trail) -> float:
-    return sum(a.held for a in trail.accounts.values()) + trail.cashed_out
 
 
 def edges(trail: Trail) -> list[tuple[str, float]]:

@@ -3,28 +3,19 @@ runs whose parts are spread out."""
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
 
-from tatsai.analytics.money.trace import EARMARK_PAUSE_S, Trail, TransferIndex, trace
+from tatsai.analytics.money.trace import EARMARK_PAUSE_S, TransferIndex, trace
 from tatsai.core.errors import InvalidInput
 
-from .conftest import T0, cli_trace_held, transfers_table
+from .conftest import Row, at, cli_trace_held, transfers_table
+from .conftest import traced as edges
 
 VICTIM, L1, SHOP, OLD = "002-0000000001", "004-0000000041", "002-0000000077", "002-0000000099"
 M2, M3, M4 = "014-0000000021", "014-0000000022", "004-0000000031"
-Row = tuple[str, dt.datetime, str, str | None, float, str]
-
-
-def at(minutes: float) -> dt.datetime:
-    return T0 + dt.timedelta(minutes=minutes)
-
-
-def edges(trail: Trail) -> dict[str, float]:
-    return {e.txn_id: round(e.traced, 6) for e in trail.edges}
 
 
 def holder_before_rows(spread: float = 2.0) -> list[Row]:

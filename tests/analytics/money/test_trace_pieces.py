@@ -3,13 +3,12 @@ splits it into as many as it takes)."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
-from tatsai.analytics.money.trace import EARMARK_RUN, Trail, TransferIndex, trace
+from tatsai.analytics.money.trace import EARMARK_RUN, TransferIndex, trace
 
-from .conftest import T0, transfers_table
+from .conftest import Row, at, conserved, transfers_table
+from .conftest import traced as edges
 
 VICTIM, L1, SHOP, OLD, M2 = (
     "002-0000000001",
@@ -18,19 +17,6 @@ VICTIM, L1, SHOP, OLD, M2 = (
     "002-0000000099",
     "014-0000000021",
 )
-Row = tuple[str, dt.datetime, str, str | None, float, str]
-
-
-def at(minutes: float) -> dt.datetime:
-    return T0 + dt.timedelta(minutes=minutes)
-
-
-def edges(trail: Trail) -> dict[str, float]:
-    return {e.txn_id: round(e.traced, 6) for e in trail.edges}
-
-
-def conserved(trail: Trail) -> float:
-    return sum(a.held for a in trail.accounts.values()) + trail.cashed_out
 
 
 def atm_rows(between: list[Row] | None = None) -> list[Row]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -12,16 +11,11 @@ from tatsai.analytics.money.trace import Trail, TransferIndex, trace
 from tatsai.cli import main
 from tatsai.core.errors import InvalidInput
 
-from .conftest import T0, World, cli_trace_held, transfers_table
+from .conftest import Row, World, at, cli_trace_held, transfers_table
 from .test_evaluate import write_world
 
 VICTIM, L1, SHOP = "002-0000000001", "004-0000000041", "002-0000000077"
 M1, M2, M3, M4 = "004-0000000011", "014-0000000021", "014-0000000022", "004-0000000031"
-Row = tuple[str, dt.datetime, str, str | None, float, str]
-
-
-def at(minutes: float) -> dt.datetime:
-    return T0 + dt.timedelta(minutes=minutes)
 
 
 def fan_out_rows(parts: list[tuple[float, float]]) -> list[Row]:
