@@ -160,8 +160,9 @@ mo AS (
 )"""
 
 
-def per_hour_cte(params: FeatureParams, source: str = "mo") -> str:
-    """``per_hour``: one row per (SIM id ``sid``, hour) of the outgoing records in ``source``."""
+def per_hour_cte(params: FeatureParams, source: str) -> str:
+    """``per_hour``: one row per (SIM id ``sid``, hour) of the outgoing records in ``source``,
+    a relation keyed by ``sid`` (the gated SIMs' records, ``mo_active``)."""
     p = params
     return f"""
 per_hour AS (
