@@ -5,6 +5,9 @@ SIMs over 7 days, 2,000 cells, one SIM in 500 in a handset of 8), then runs in s
 processes, side by side:
 
 * floor — bare DuckDB ``SELECT a_imsi, count(*) … GROUP BY a_imsi`` over the same files;
+* window — the least any sliding-window feature needs, over the same files: the outgoing records
+  grouped per SIM and hour, and one trailing 24-hour window sum over those rows;
+* contacts — the least callee novelty needs: the first contact per (SIM, callee) pair;
 * features — the scan's work before scoring: load and check the world (one pass), the per-SIM
   summary and the hourly sliding-window features, read in record batches as the scan reads them;
 * scan — the whole scan as ``tatsai telco scan`` runs it (features scored batch by batch with
@@ -49,7 +52,26 @@ from tatsai.sim.schemas import TABLES
 START_S = 1_772_409_600  # 2026-03-02 00:00 UTC
 DAYS = 7
 CHUNK = 2_000_000
-STAGES = ("floor", "features", "scan", "baseline")
+STAGES = ("floor", "window", "contacts", "features", "scan", "baseline")
+
+#: The parts of the features no formulation of them can skip, each alone (see the docstring).
+SKELETON = {
+    "window": """
+        WITH h AS (
+            SELECT a_imsi AS imsi, CAST(FLOOR(epoch(ts) / 3600) AS BIGINT) AS hour, count(*) AS n
+            FROM cdr_files WHERE direction = 'mo' GROUP BY 1, 2
+        )
+        SELECT count(*), sum(w) FROM (
+            SELECT sum(n) OVER (PARTITION BY imsi ORDER BY hour
+                RANGE BETWEEN 23 PRECEDING AND CURRENT ROW) AS w
+            FROM h
+        )""",
+    "contacts": """
+        SELECT count(*) FROM (
+            SELECT a_imsi, b_msisdn, min(ts) AS first FROM cdr_files WHERE direction = 'mo'
+            GROUP BY 1, 2
+        )""",
+}
 
 
 def _ids(prefix: str, values: np.ndarray, width: int) -> pa.Array:
@@ -150,6 +172,10 @@ def _stage(stage: str, folder: Path, threads: int, memory_limit: str) -> dict[st
         engine.register("cdr_files", folder / "cdr")  # a view over read_parquet, nothing more
         out = engine.query("SELECT a_imsi, count(*) AS n FROM cdr_files GROUP BY a_imsi")
         produced = out.num_rows
+    elif stage in ("window", "contacts"):
+        engine.register("cdr_files", folder / "cdr")
+        out = engine.query(SKELETON[stage])
+        produced = int(out.column(0)[0].as_py())
     elif stage in ("features", "baseline"):
         load_world(engine, folder)
         summary = engine.query(sim_summary_sql())
