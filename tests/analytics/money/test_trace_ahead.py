@@ -150,3 +150,14 @@ def test_cli_trace_with_and_without_the_look_ahead(tmp_path: Path) -> None:
     assert ahead[L1] == 27.24
     before = cli_trace_held(path, tmp_path / "before.json", [*options, "--no-earmark-ahead"])
     assert before[FRIEND] == 1_768.99  # 1,918.99 less the 150 it pays the shop
+
+
+def test_a_payee_that_later_pays_out_a_larger_sum_still_keeps_the_money() -> None:
+    # The friend pays 3,365.91 to someone 22 hours later: as much in all, but no outflow or
+    # run of about 1,918.99, so the friend is a stop and the gang's forward is the match
+    # (a test on the sum sent in all took the friend for a gang account).
+    rows = holder_first_rows()
+    rows[4] = ("spend", at(20 + 22 * 60), FRIEND, SHOP, 3_365.91, "promptpay")
+    index = TransferIndex(transfers_table(rows))
+    trail = trace(index, txn="v1", attribution="earmark", earmark_run=4, earmark_cut="keep")
+    assert edges(trail) == {"v1": 1_942.39, "fwd": 1_915.15, "next": 1_880.0}
