@@ -153,8 +153,9 @@ def trace_command(
         True,
         "--earmark-ahead/--no-earmark-ahead",
         help="earmark: a match with an outflow whose receiver does not pass the money on "
-        "(sends at least 1 - tolerance of it on within the delay) gives way to one whose "
-        "receivers all do (a gang's forward before a holder's own payment).",
+        "(no outflow or run of about its amount on the receiver's statement within the "
+        "delay) gives way to one whose receivers all do (a gang's forward before a "
+        "holder's own payment).",
     ),
     output: Path | None = typer.Option(None, "--output", help="Write the JSON trail here."),
     ftm_out: Path | None = typer.Option(
