@@ -88,10 +88,13 @@ def test_pieces_are_no_match_without_runs() -> None:
 
 def test_a_run_of_up_to_four_that_ends_first_still_wins() -> None:
     # The victim pays 40,000 and, before the pieces of a 97,000 cash-out, the gang passes
-    # 38,800 on in one transfer: that single outflow ends first and is the match.
+    # 38,800 on in one transfer, which its next account passes on: that single outflow
+    # ends first and is the match. (Were the next account to keep it, the look-ahead would
+    # take the first two pieces instead: they pass the money on, out of the banks.)
     rows = atm_rows()
     rows.insert(2, ("v2", at(1), VICTIM, L1, 40_000.0, "transfer"))
     rows.insert(3, ("fwd", at(20), L1, M2, 38_800.0, "transfer"))
+    rows.append(("next", at(60), M2, "014-0000000022", 38_000.0, "transfer"))
     index = TransferIndex(transfers_table(rows))
     trail = trace(index, txn="v2", attribution="earmark", earmark_run=4, earmark_cut="keep")
-    assert edges(trail) == {"v2": 40_000.0, "fwd": 38_800.0}
+    assert edges(trail) == {"v2": 40_000.0, "fwd": 38_800.0, "next": 38_000.0}

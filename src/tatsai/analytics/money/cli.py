@@ -149,6 +149,14 @@ def trace_command(
         "mule's cut): mix (becomes ordinary money of the account) or keep (stays on the "
         "account: the holder's other payments do not take it).",
     ),
+    earmark_ahead: bool = typer.Option(
+        True,
+        "--earmark-ahead/--no-earmark-ahead",
+        help="earmark: a match with an outflow whose receiver does not pass the money on "
+        "(no outflow or run of about its amount on the receiver's statement within the "
+        "delay) gives way to one whose receivers all do (a gang's forward before a "
+        "holder's own payment).",
+    ),
     output: Path | None = typer.Option(None, "--output", help="Write the JSON trail here."),
     ftm_out: Path | None = typer.Option(
         None, "--ftm", help="Write FollowTheMoney entities (JSON lines)."
@@ -187,6 +195,7 @@ def trace_command(
         earmark_cut=cast(EarmarkCut, earmark_cut),  # checked above
         earmark_skip=earmark_skip,
         earmark_pause_s=parse_window(earmark_pause, "earmark_pause"),
+        earmark_ahead=earmark_ahead,
     )
     data = export.trail_json(trail)
     if ftm_out is not None:

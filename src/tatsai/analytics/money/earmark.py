@@ -12,7 +12,53 @@ import pyarrow.compute as pc
 
 from tatsai.analytics.money.index import EPSILON, TransferIndex
 
-__all__ = ["EarmarkRules", "Outflows", "cash_codes", "match"]
+__all__ = ["AHEAD_ROUNDS", "EarmarkRules", "LookAhead", "Outflows", "cash_codes", "match"]
+
+
+#: How many times a match with stops is searched again without them (each time the match
+#: found leaves out at least one more outflow).
+AHEAD_ROUNDS = 3
+
+
+class LookAhead:
+    """Earmarking's look-ahead, one hop: whether the receiver of an outflow passes the money
+    on, that is whether the earmark rules (:func:`match`, without the look-ahead) find the
+    outflow's amount passed on among the receiver's outflows within the delay after it (and
+    by ``end``, the trace window's end): one outflow or a run worth (1 - tolerance) to 1
+    times it. A cash-out passes it on (the money leaves the banks). A gang's next account
+    passes each payment on within hours, less its cut; an ordinary payee (a lent account
+    holder's shop or friend) keeps it, or pays out other amounts."""
+
+    def __init__(self, index: TransferIndex, rules: EarmarkRules, end: int) -> None:
+        self.index = index
+        self.rules = rules
+        self.end = end
+        self.seen: dict[int, bool] = {}
+
+    def passes_on(self, row: int) -> bool:
+        """Whether transfer ``row``'s receiver passes its money on (computed once a row)."""
+        known = self.seen.get(row)
+        if known is not None:
+            return known
+        index = self.index
+        receiver = int(index.dst[row])
+        if receiver < 0 or bool(index.cash[row]):
+            passes = True
+        else:
+            at = int(index.ts[row])
+            last = min(at + self.rules.delay_s, self.end)
+            onward = index.rows(receiver, outgoing=True, start=at, end=last)
+            passes = False
+            if len(onward):
+                out = Outflows(
+                    onward, index.ts[onward], index.amount[onward], cash_codes(index, onward)
+                )
+                amount = float(index.amount[row])
+                if amount + EPSILON >= out.cheapest:
+                    found = _best(out, np.arange(len(onward)), amount, self.rules)
+                    passes = found is not None
+        self.seen[row] = passes
+        return passes
 
 
 @dataclass
@@ -25,6 +71,8 @@ class Outflows:
     worths: np.ndarray
     #: 0 for a transfer, else a code per cash-out channel (runs of cash-outs in pieces).
     cash: np.ndarray
+    #: The look-ahead that tells a gang's forward from a holder's payment (None: none).
+    ahead: LookAhead | None = None
     free: np.ndarray = field(init=False)
     cheapest: float = field(init=False)
 
@@ -129,7 +177,9 @@ def match(out: Outflows, at: int, amount: float, rules: EarmarkRules) -> list[in
     (1 - tolerance) to 1 times ``amount`` that ends first, then the shortest (a single outflow
     is a run of 1), or a cash-out in pieces that ends before it; when none fits, the same
     among runs with up to ``rules.skip`` others between their first and last, then the
-    largest. Runs in one go are searched first, then spread-out ones."""
+    largest. Runs in one go are searched first, then spread-out ones. With a look-ahead
+    (``out.ahead``), a match with an outflow whose receiver does not pass the money on gives
+    way to the match found without such outflows when all of that one's receivers do."""
     if amount + EPSILON < out.cheapest:
         return []  # all outflows worth more than ``amount``
     lo = int(np.searchsorted(out.times, at, "left"))
@@ -137,16 +187,52 @@ def match(out: Outflows, at: int, amount: float, rules: EarmarkRules) -> list[in
     free = np.flatnonzero(out.free[lo:hi]) + lo
     if not len(free):
         return []
+    chosen = _best(out, free, amount, rules)
+    if chosen is not None and out.ahead is not None:
+        chosen = _passed_on(out, out.ahead, free, chosen, amount, rules)
+    if chosen is None:
+        return []
+    out.free[chosen] = False
+    return [int(r) for r in out.rows[chosen]]
+
+
+def _passed_on(
+    out: Outflows,
+    ahead: LookAhead,
+    free: np.ndarray,
+    chosen: np.ndarray,
+    amount: float,
+    rules: EarmarkRules,
+) -> np.ndarray:
+    """``chosen`` (positions in ``out``), or the match among the ``free`` outflows without
+    those whose receiver does not pass the money on ("stops"), when all of its receivers do;
+    searched up to ``AHEAD_ROUNDS`` times, each also leaving out the stops of the one before."""
+    stops = [i for i in chosen.tolist() if not ahead.passes_on(int(out.rows[i]))]
+    if not stops:
+        return chosen
+    rest = free
+    for _ in range(AHEAD_ROUNDS):
+        rest = rest[~np.isin(rest, stops)]
+        found = _best(out, rest, amount, rules) if len(rest) else None
+        if found is None:
+            break
+        stops = [i for i in found.tolist() if not ahead.passes_on(int(out.rows[i]))]
+        if not stops:
+            return found
+    return chosen
+
+
+def _best(out: Outflows, free: np.ndarray, amount: float, rules: EarmarkRules) -> np.ndarray | None:
+    """The match among the ``free`` outflows (positions in ``out``, in time order, all within
+    the delay) for an incoming ``amount`` (see :func:`match`): positions in ``out``, or None."""
     worth = out.worths[free]
     low, high = amount * (1 - rules.tolerance) - EPSILON, amount + EPSILON
     n = len(free)
     if not rules.shapes:  # single outflows only: the first that fits
         single = np.flatnonzero((worth >= low) & (worth <= high))
         if not len(single):
-            return []
-        chosen = free[single[:1]]
-        out.free[chosen] = False
-        return [int(r) for r in out.rows[chosen]]
+            return None
+        return free[single[:1]]
     times = out.times[free]
     # A candidate: (last outflow, length, -sum, shape). Among those that fit, runs whose
     # parts leave in one go (each within ``rules.pause_s`` of the one before: "quick")
@@ -221,7 +307,5 @@ def match(out: Outflows, at: int, amount: float, rules: EarmarkRules) -> list[in
         else:
             chosen_run = best[1]
     if chosen_run is None:
-        return []
-    chosen = free[[chosen_run[0] - back for back in reversed(chosen_run[3])]]
-    out.free[chosen] = False
-    return [int(r) for r in out.rows[chosen]]
+        return None
+    return free[[chosen_run[0] - back for back in reversed(chosen_run[3])]]

@@ -41,6 +41,8 @@ Attribution (see docs/money-trail.md):
   of any length. Each outflow of the run is paid from its own part of the
   incoming money; the cut is set aside with the run's last outflow and freed when that
   leaves.
+  **The look-ahead** (``earmark_ahead``): a match with an outflow whose receiver keeps the
+  money gives way to one whose receivers all pass it on (``earmark.LookAhead``).
   Deterministic and cheap: per run shape (which of the free outflows before the last are in
   it) one vectorised sum over the free outflows within the delay: 3 consecutive shapes for
   runs of up to 4, and 16 with gaps (skipping up to 2) only when those find nothing.
@@ -65,7 +67,7 @@ from typing import Literal, get_args
 
 import numpy as np
 
-from tatsai.analytics.money.earmark import EarmarkRules, Outflows, cash_codes
+from tatsai.analytics.money.earmark import EarmarkRules, LookAhead, Outflows, cash_codes
 from tatsai.analytics.money.earmark import match as earmark_match
 from tatsai.analytics.money.index import EPSILON, TransferIndex
 from tatsai.core.errors import InvalidInput, NotFound
@@ -279,6 +281,7 @@ def trace(
     earmark_cut: EarmarkCut = "mix",
     earmark_skip: int = EARMARK_SKIP,
     earmark_pause_s: int = EARMARK_PAUSE_S,
+    earmark_ahead: bool = True,
 ) -> Trail:
     """Trace forward from transfer ``txn`` or from every outflow of ``account`` in the window.
 
@@ -292,7 +295,9 @@ def trace(
     consecutive cash-outs on one channel in one go, of any number);
     FIFO or proportional as under ``"fifo"`` for all other money). ``earmark_cut``: what is
     left of a matched transfer after its outflows leave becomes ordinary money (``"mix"``) or
-    stays on the account as the mule's pay (``"keep"``: its traced part pays no outflow)."""
+    stays on the account as the mule's pay (``"keep"``: its traced part pays no outflow).
+    ``earmark_ahead``: a match with an outflow whose receiver does not pass the money on
+    gives way to one without such outflows whose receivers all do (the look-ahead)."""
     if (txn is None) == (account is None):
         raise InvalidInput("give exactly one of a transfer id or an account", field="txn")
     if attribution not in ATTRIBUTIONS:
@@ -341,6 +346,7 @@ def trace(
         seeds = index.rows(origin, outgoing=True, start=t0, end=t0 + window_s)
         label = f"account:{account}"
     end = t0 + window_s
+    ahead = LookAhead(index, rules, end) if earmark_ahead else None
     name = index.accounts
     trail = Trail(start=label, traced_amount=float(index.amount[seeds].sum()))
     hop_of: dict[int, int] = {origin: 0}
@@ -374,7 +380,7 @@ def trace(
         follow = earmark and len(rows) > 0
         if follow:
             outflows[acct] = Outflows(
-                rows, index.ts[rows], index.amount[rows], cash_codes(index, rows)
+                rows, index.ts[rows], index.amount[rows], cash_codes(index, rows), ahead
             )
         for i, (row, ts) in enumerate(zip(rows.tolist(), index.ts[rows].tolist(), strict=True)):
             dst = int(index.dst[row])
