@@ -98,3 +98,20 @@ def test_amlsim_sample_loads() -> None:
     root = require_shared_data("amlsim_ibm_20k_samples")
     table = load_transfers(root / "20K_cycle200" / "transactions.csv", layout="amlsim")
     assert table.num_rows == 117_805
+
+
+def test_unknown_layout_is_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tatsai.cli import main
+
+    path = write(tmp_path, "a,2026-03-01T10:00:00Z,004-1111111111,014-2222222222,100.0,transfer\n")
+    with pytest.raises(InvalidInput) as info:
+        load_transfers(path, layout="foo")
+    assert info.value.field == "layout"
+    with pytest.raises(SystemExit) as done:
+        main(["money", "trace", "--transfers", str(path), "--txn", "a", "--layout", "foo"])
+    assert done.value.code == 2
+    assert capsys.readouterr().err.strip() == (
+        "error (layout): unknown layout 'foo'; use canonical, amlsim"
+    )

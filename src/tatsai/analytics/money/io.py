@@ -75,11 +75,12 @@ def load_transfers(
         table = _read_amlsim(path, skip_bad_rows, report)
     else:
         stats = ReadStats()
-        column_map = None if layout == "canonical" else dict(layout)  # type: ignore[arg-type]
+        # Before the mapping is built: dict() of an unknown layout name fails unhelpfully.
         if isinstance(layout, str) and layout not in LAYOUTS:
             raise InvalidInput(
                 f"unknown layout {layout!r}; use {', '.join(LAYOUTS)}", field="layout"
             )
+        column_map = None if layout == "canonical" else dict(layout)  # type: ignore[arg-type]
         table = read_table(
             path, TRANSFERS, skip_bad_rows=skip_bad_rows, column_map=column_map, stats=stats
         )
