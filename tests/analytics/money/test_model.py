@@ -212,3 +212,25 @@ def test_unreadable_model_files_are_invalid_input(
         main(["money", "score", *args])
     assert done.value.code == 2
     assert capsys.readouterr().err.startswith("error (model):")
+
+
+def test_too_few_labelled_accounts_is_invalid_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    transfers = tmp_path / "t.csv"
+    transfers.write_text(
+        "txn_id,ts,src_account,dst_account,amount_thb,channel\n"
+        "a,2026-03-01T10:00:00Z,004-0000000001,004-0000000002,1000,transfer\n"
+        "b,2026-03-01T10:05:00Z,004-0000000002,004-0000000003,900,transfer\n"
+    )
+    labels = tmp_path / "labels.csv"
+    labels.write_text("account_id,is_mule\n004-0000000001,1\n004-0000000002,0\n004-0000000003,0\n")
+    model = tmp_path / "m" / "mule.lgb.txt"
+    with pytest.raises(SystemExit) as done:
+        main(["money", "train", "--transfers", str(transfers), "--labels", str(labels),
+              "--model", str(model)])  # fmt: skip
+    assert done.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error (labels): 3 labelled accounts are too few")
+    assert err.count("\n") == 1
+    assert not model.exists()

@@ -172,6 +172,14 @@ def train(
         raise InvalidInput("training needs both mule and non-mule accounts", field="labels")
     rng = np.random.default_rng(PARAMS["seed"])
     fold = rng.integers(0, FOLDS, size=len(y))
+    # Bagging keeps 80 % of the rows: from one row that is none, and LightGBM stops the process's
+    # output with a fatal error instead of a refusal.
+    if min(int((fold != k).sum()) for k in range(FOLDS)) < 2:
+        raise InvalidInput(
+            f"{len(y)} labelled accounts are too few to train on: each of the {FOLDS} "
+            "out-of-fold models needs at least 2 accounts to learn from",
+            field="labels",
+        )
     oof = np.zeros(len(y))
     for k in range(FOLDS):
         booster = _fit(x[fold != k], y[fold != k], names)
