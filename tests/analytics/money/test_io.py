@@ -115,3 +115,15 @@ def test_unknown_layout_is_one_line_and_exit_2(
     assert capsys.readouterr().err.strip() == (
         "error (layout): unknown layout 'foo'; use canonical, amlsim"
     )
+
+
+def test_infinite_amount_is_refused(tmp_path: Path) -> None:
+    # 1e400 is a valid-looking float that overflows to inf; AMLSim's loader reads "inf" as one.
+    path = write(tmp_path, "a,2026-03-01T10:00:00Z,004-1111111111,014-2222222222,1e400,transfer\n")
+    with pytest.raises(InvalidInput, match="row 1") as info:
+        load_transfers(path)
+    assert info.value.field == "transfers.amount_thb"
+    amlsim = tmp_path / "transactions.csv"
+    amlsim.write_text("sourceNodeId,targetNodeId,value,time\n1,2,5,1\n1,2,inf,1\n")
+    with pytest.raises(InvalidInput, match="row 2"):
+        load_transfers(amlsim, layout="amlsim")

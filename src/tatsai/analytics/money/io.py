@@ -3,7 +3,8 @@
 Generic checks (types, nulls, enums, duplicate ``txn_id``) are :func:`tatsai.sim.io.read_table`'s;
 this module adds what only money needs, each reported with the 1-based data row of the file:
 
-* ``amount_thb`` must be a positive number (negative or zero amounts are refused);
+* ``amount_thb`` must be a positive, finite number (negative, zero or infinite amounts are
+  refused);
 * with an ``accounts`` table, both ends of a transfer must be known accounts
   (``dst_account`` may be empty: a cash withdrawal);
 * time must not go backwards: no transfer before either account was opened, and none after now.
@@ -162,7 +163,14 @@ def _money_checks(
         return table
     checks: list[tuple[str, np.ndarray, str]] = []
     amount = table.column("amount_thb").to_numpy(zero_copy_only=False)
-    checks.append(("amount_thb", ~(amount > 0), "amount must be a positive number of baht"))
+    # inf passes "> 0" but is no sum of money (and writes Infinity, which is not JSON).
+    checks.append(
+        (
+            "amount_thb",
+            ~((amount > 0) & np.isfinite(amount)),
+            "amount must be a positive number of baht",
+        )
+    )
     ts = pc.cast(table.column("ts"), pa.int64()).to_numpy(zero_copy_only=False)
     limit = int((now or dt.datetime.now(dt.UTC)).timestamp() * 1_000_000)
     checks.append(("ts", ts > limit, "time is in the future"))
