@@ -127,3 +127,16 @@ def test_infinite_amount_is_refused(tmp_path: Path) -> None:
     amlsim.write_text("sourceNodeId,targetNodeId,value,time\n1,2,5,1\n1,2,inf,1\n")
     with pytest.raises(InvalidInput, match="row 2"):
         load_transfers(amlsim, layout="amlsim")
+
+
+@pytest.mark.parametrize("step", ["-1", "999999999999", "99999999999999999999"])
+def test_amlsim_step_out_of_range_is_refused(tmp_path: Path, step: str) -> None:
+    amlsim = tmp_path / "transactions.csv"
+    amlsim.write_text(f"sourceNodeId,targetNodeId,value,time\n1,2,5,1\n1,2,5,{step}\n")
+    with pytest.raises(InvalidInput, match="row 2") as info:
+        load_transfers(amlsim, layout="amlsim")
+    assert info.value.field == "transfers.ts"
+    report = LoadReport()
+    kept = load_transfers(amlsim, layout="amlsim", skip_bad_rows=True, report=report)
+    assert kept.num_rows == 1
+    assert [bad.row for bad in report.bad_rows] == [2]

@@ -15,7 +15,8 @@ loader already skipped rows, the money checks' row numbers count the rows it kep
 
 Layouts: ``canonical`` (the schema's own columns), ``amlsim`` (IBM AMLSim's
 ``sourceNodeId,targetNodeId,value,time``; ``time`` is a simulation step read as whole days after
-2020-01-01 UTC, ``txn_id`` is ``amlsim-<row>``), or any mapping ``{source column: canonical}``.
+2020-01-01 UTC, 0 to 36,500; ``txn_id`` is ``amlsim-<row>``), or any mapping
+``{source column: canonical}``.
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ from tatsai.sim.schemas import ACCOUNTS, TRANSFERS
 
 AMLSIM_COLUMNS = ("sourceNodeId", "targetNodeId", "value", "time")
 AMLSIM_EPOCH = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+# A step is a day after the epoch; past a century it is no simulation step (and far enough past
+# it, no timestamp at all).
+AMLSIM_MAX_STEP = 36_500
 LAYOUTS = ("canonical", "amlsim")
 
 
@@ -123,8 +127,16 @@ def _read_amlsim(path: Path, skip: bool, report: LoadReport) -> pa.Table:
             good[i] = False
         try:
             steps[i] = int(step[i])
-        except (TypeError, ValueError):
-            _refuse(report, skip, path, BadRow(i + 1, "ts", f"{step[i]!r} is not a step number"))
+            if not 0 <= steps[i] <= AMLSIM_MAX_STEP:
+                raise ValueError(step[i])
+        except (TypeError, ValueError, OverflowError):
+            _refuse(
+                report,
+                skip,
+                path,
+                BadRow(i + 1, "ts", f"{step[i]!r} is not a step number (0 to {AMLSIM_MAX_STEP})"),
+            )
+            steps[i] = 0
             good[i] = False
     epoch_us = int(AMLSIM_EPOCH.timestamp() * 1_000_000)
     ts = pa.array(epoch_us + steps * 86_400_000_000, pa.int64()).cast(
