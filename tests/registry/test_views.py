@@ -186,3 +186,21 @@ def test_ids_beyond_bigint_are_422_naming_the_field(
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
     assert field in [e["field"] for e in response.json()["errors"]]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"evidence": {"observed_at": "2026-03-01T10:00:00"}}, "observed_at"),  # no zone
+        ({"categories": ["x" * 100]}, "categories"),  # not a category name
+    ],
+)
+def test_submissions_breaking_evidence_rules_are_422_naming_the_field(
+    api_client: TestClient, db_session: Session, body: dict[str, object], field: str
+) -> None:
+    _, telco = make_principal(db_session, OrgKind.TELCO, Role.ANALYST)
+    payload = {"type": "phone", "value": SCAM_NUMBER, **body}
+    response = api_client.post("/v1/indicators", json=payload, headers=_auth(telco))
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert [e["field"] for e in response.json()["errors"]] == [field]
