@@ -58,7 +58,9 @@ class BodyLimit:
             await error_response(exc)(scope, receive, send)
 
 
-def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:
+def _field_name(loc: tuple[Any, ...] | list[Any], kind: str = "") -> str:
+    if kind == "json_invalid":
+        return "body"  # its location is a character offset into the body, not a field
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "form")]
     return ".".join(parts) or str(loc[0] if loc else "body")
 
@@ -80,7 +82,10 @@ def create_app(engine: Engine | None = None, *, max_body_bytes: int | None = Non
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [{"field": _field_name(e["loc"]), "reason": e["msg"]} for e in exc.errors()]
+        errors = [
+            {"field": _field_name(e["loc"], e.get("type", "")), "reason": e["msg"]}
+            for e in exc.errors()
+        ]
         names = ", ".join(e["field"] for e in errors)
         return problem_response(
             422,
