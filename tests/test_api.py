@@ -75,6 +75,8 @@ def test_validation_errors_name_the_field(clean_engine: Engine) -> None:
             "/echo", content=b"{not json", headers={"content-type": "application/json"}
         )
         assert malformed.status_code == 422
+        # The decoder's location is a character offset; the field at fault is the body.
+        assert malformed.json()["errors"][0]["field"] == "body"
 
 
 def test_domain_errors_keep_their_status(clean_engine: Engine) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import ValidationError
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -57,7 +58,9 @@ class BodyLimit:
             await error_response(exc)(scope, receive, send)
 
 
-def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:
+def _field_name(loc: tuple[Any, ...] | list[Any], kind: str = "") -> str:
+    if kind == "json_invalid":
+        return "body"  # its location is a character offset into the body, not a field
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "form")]
     return ".".join(parts) or str(loc[0] if loc else "body")
 
@@ -79,6 +82,23 @@ def create_app(engine: Engine | None = None, *, max_body_bytes: int | None = Non
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"field": _field_name(e["loc"], e.get("type", "")), "reason": e["msg"]}
+            for e in exc.errors()
+        ]
+        names = ", ".join(e["field"] for e in errors)
+        return problem_response(
+            422,
+            "Invalid input",
+            f"invalid request: {names}",
+            errors=errors,
+            instance=request.url.path,
+        )
+
+    @app.exception_handler(ValidationError)
+    async def _model_error(request: Request, exc: ValidationError) -> JSONResponse:
+        # A model built inside a route from checked input (e.g. evidence from a submission)
+        # has rules of its own; breaking one is the caller's input, as in the CLI, not a 500.
         errors = [{"field": _field_name(e["loc"]), "reason": e["msg"]} for e in exc.errors()]
         names = ", ".join(e["field"] for e in errors)
         return problem_response(

@@ -89,6 +89,15 @@ def test_missing_source_is_a_clear_error(tmp_path: Path) -> None:
         engine.register("calls", tmp_path / "nope.parquet")
 
 
+@pytest.mark.parametrize("content", [b"", b"\x00\x01\xff not parquet"])
+def test_unreadable_parquet_is_invalid_input(tmp_path: Path, content: bytes) -> None:
+    (tmp_path / "calls.parquet").write_bytes(content)
+    with open_engine("duckdb") as engine, pytest.raises(InvalidInput, match="cannot be read") as e:
+        engine.register("calls", tmp_path / "calls.parquet")
+    assert e.value.field == "path"
+    assert "\n" not in e.value.detail
+
+
 def test_unknown_engine() -> None:
     with pytest.raises(InvalidInput, match="unknown engine"):
         open_engine("oracle")  # type: ignore[arg-type]

@@ -30,3 +30,19 @@ def test_bad_setting_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     get_settings.cache_clear()
     with pytest.raises(ValueError, match="retention_days"):
         get_settings()
+
+
+def test_unparseable_database_url_is_a_bad_setting(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tatsai.cli import main
+
+    monkeypatch.setenv("TATSAI_DATABASE_URL", "not a url:hunter2")
+    get_settings.cache_clear()
+    with pytest.raises(SystemExit) as done:
+        main(["config"])
+    assert done.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error (database_url): Value error, not a database URL")
+    assert err.count("\n") == 1
+    assert "hunter2" not in err

@@ -82,3 +82,11 @@ def test_a_bank_is_created_with_its_code_and_a_bad_code_is_refused() -> None:
     listed = tatsai("org", "list")
     assert "014" in listed.stdout
     assert "Other" not in listed.stdout
+
+
+def test_audit_list_refuses_a_limit_past_its_bound() -> None:
+    assert tatsai("db", "upgrade").returncode == 0
+    result = tatsai("audit", "list", "--limit", "99999999999999999999999")
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "--limit" in result.stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -166,3 +167,40 @@ def test_appeal_is_filed_and_upheld_by_the_operator(
     assert after.json()["verdict"] == "unknown"
     again = api_client.post(path, json=decision, headers=_auth(telco))
     assert again.status_code == 409
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "field"),
+    [
+        ("GET", "/v1/indicators/99999999999999999999999", "record_id"),
+        ("POST", "/v1/indicators/9223372036854775808/transitions", "record_id"),
+        ("POST", "/v1/appeals/99999999999999999999999/decision", "appeal_id"),
+        ("GET", "/v1/feed?since=99999999999999999999999", "since"),
+    ],
+)
+def test_ids_beyond_bigint_are_422_naming_the_field(
+    api_client: TestClient, method: str, url: str, field: str
+) -> None:
+    body = {"state": "expired", "reason": "x"} if "transitions" in url else {"upheld": True}
+    response = api_client.request(method, url, json=body if method == "POST" else None)
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert field in [e["field"] for e in response.json()["errors"]]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"evidence": {"observed_at": "2026-03-01T10:00:00"}}, "observed_at"),  # no zone
+        ({"categories": ["x" * 100]}, "categories"),  # not a category name
+    ],
+)
+def test_submissions_breaking_evidence_rules_are_422_naming_the_field(
+    api_client: TestClient, db_session: Session, body: dict[str, object], field: str
+) -> None:
+    _, telco = make_principal(db_session, OrgKind.TELCO, Role.ANALYST)
+    payload = {"type": "phone", "value": SCAM_NUMBER, **body}
+    response = api_client.post("/v1/indicators", json=payload, headers=_auth(telco))
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert [e["field"] for e in response.json()["errors"]] == [field]

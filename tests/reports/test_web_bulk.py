@@ -150,3 +150,37 @@ def test_bulk_import_command_writes_rejects(
         for line in (tmp_path / "partner.jsonl.rejects.jsonl").read_text().splitlines()
     ]
     assert [(r["line"], r["field"]) for r in rejects] == [(2, "row"), (3, "indicators.0.value")]
+
+
+def test_bulk_import_imports_nothing_when_the_rejects_cannot_be_written(
+    tmp_path: Path,
+    clean_engine,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv(
+        "TATSAI_DATABASE_URL", str(clean_engine.url.render_as_string(hide_password=False))
+    )
+    from tatsai.core.db import get_engine
+    from tatsai.core.settings import get_settings
+
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    path = tmp_path / "partner.jsonl"
+    path.write_text(
+        json.dumps({"kind": "sms", "text": "ยินดีด้วย คุณได้รับรางวัล"}, ensure_ascii=False)
+        + "\n{broken\n",
+        encoding="utf-8",
+    )
+    unwritable = tmp_path / "no-such-folder" / "rejects.jsonl"
+    try:
+        with pytest.raises(SystemExit) as exit_info:
+            main(["reports", "import", str(path), "--rejects", str(unwritable)])
+        with get_engine().connect() as conn:
+            imported = conn.execute(select(func.count()).select_from(Report)).scalar_one()
+    finally:
+        get_engine().dispose()
+    assert exit_info.value.code == 2
+    assert capsys.readouterr().err.startswith("error (rejects): cannot write rejects to")
+    # Nothing committed: the rejected row is not lost, and a rerun imports the file whole.
+    assert imported == 0

@@ -75,3 +75,13 @@ def test_demo_stage_screens_samples(tmp_path: Path) -> None:
     assert "scam" in output
     assert "no sms_content" in output
     assert Context.shared["screening"]
+
+
+def test_screen_refuses_empty_text_and_a_folder_as_input(tmp_path: Path) -> None:
+    empty = _tatsai("screen", "--text", "  ")
+    assert empty.returncode == 2
+    assert empty.stderr == "error (text): no text given\n"
+    folder = _tatsai("screen", "--input", str(tmp_path), "--output", str(tmp_path / "o.csv"))
+    assert folder.returncode == 2
+    assert folder.stderr.startswith("error (input):")
+    assert folder.stderr.count("\n") == 1

@@ -193,6 +193,14 @@ def test_cli_writes_a_world_and_rejects_bad_options(tmp_path: Path) -> None:
     assert (tmp_path / "mine" / "thesis.txt").exists()
 
 
+def test_cli_refusal_is_exactly_one_line(tmp_path: Path) -> None:
+    # The progress display is not started for a refused input: no blank line before the error.
+    cmd = [sys.executable, "-m", "tatsai", "simulate", "--out", str(tmp_path / "w")]
+    bad = subprocess.run([*cmd, "--format", "xml"], capture_output=True, text=True, check=False)
+    assert bad.returncode == 2
+    assert bad.stderr == "error (format): format must be one of parquet, csv\n"
+
+
 def test_report_values_are_clean_indicators(world: dict[str, pa.Table]) -> None:
     from tatsai.indicators.types import get_type
 

@@ -139,7 +139,12 @@ class DuckDBEngine(AnalyticsEngine):
         # DDL takes no parameters: the name is a checked identifier, the path a quoted literal.
         literal = pattern.replace("'", "''")
         ddl = f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM {reader}('{literal}')"  # noqa: S608
-        self.con.execute(ddl)
+        try:
+            self.con.execute(ddl)
+        except (duckdb.InvalidInputException, duckdb.IOException) as exc:
+            # Not Parquet (or empty): say so in one line; DuckDB's message quotes the DDL.
+            why = str(exc).splitlines()[0]
+            raise InvalidInput(f"{path}: cannot be read as {kind}: {why}", field="path") from exc
 
     def query(self, sql: str) -> pa.Table:
         return self.con.sql(sql).to_arrow_table()

@@ -49,7 +49,8 @@ def audit_verify() -> None:
 
 @audit_app.command("list")
 def audit_list(
-    limit: int = typer.Option(20, min=1, help="How many of the latest entries."),
+    # Bounded: past the 64-bit integers a database takes, the limit was an internal error.
+    limit: int = typer.Option(20, min=1, max=100_000, help="How many of the latest entries."),
 ) -> None:
     """Show the latest entries."""
     table = Table("seq", "ts", "actor", "action", "entity")

@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET = "tatsai-development-secret-change-me"  # noqa: S105 - the known dev default, flagged in `tatsai config`
@@ -47,6 +47,23 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         default=1_048_576, ge=1024, description="Largest API request body accepted, in bytes."
     )
+
+    @field_validator("database_url")
+    @classmethod
+    def _parseable_url(cls, value: str | None) -> str | None:
+        """A URL SQLAlchemy cannot parse is refused here, as a setting, not at first use."""
+        if value:
+            from sqlalchemy.engine import make_url
+            from sqlalchemy.exc import ArgumentError
+
+            try:
+                make_url(value)
+            except ArgumentError:
+                # The value is not echoed: it may hold a password.
+                raise ValueError(
+                    "not a database URL; use e.g. postgresql+psycopg://user@host/tatsai"
+                ) from None
+        return value
 
     @property
     def effective_database_url(self) -> str:

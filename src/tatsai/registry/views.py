@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, FastAPI, Query, Request
+from fastapi import APIRouter, BackgroundTasks, FastAPI, Path, Query, Request
 from fastapi.responses import Response
 
 from tatsai.core.errors import InvalidInput, PayloadTooLarge, TatsaiError
@@ -36,6 +36,10 @@ from tatsai.registry.models import (
 
 BATCH_LIMIT = 10_000
 FEED_LIMIT = 5_000
+# Ids and feed cursors are BIGINT (SQLite: 64-bit INTEGER); a larger number is a client's
+# mistake (422 naming it), not a driver overflow (500).
+MAX_ID = 2**63 - 1
+RowId = Annotated[int, Path(le=MAX_ID)]
 
 router = APIRouter(prefix="/v1", tags=["registry"])
 
@@ -184,14 +188,14 @@ def show(
 
 
 @router.get("/indicators/{record_id}", summary="A record with the evidence you may see")
-def get(record_id: int, principal: CurrentPrincipal, db_session: DbSession) -> IndicatorRead:
+def get(record_id: RowId, principal: CurrentPrincipal, db_session: DbSession) -> IndicatorRead:
     require_role(principal, *PEOPLE, Role.READER)
     return service.get(db_session=db_session, record_id=record_id, principal=principal)
 
 
 @router.post("/indicators/{record_id}/transitions", summary="Move a record in its lifecycle")
 def transition(
-    record_id: int,
+    record_id: RowId,
     transition_in: TransitionCreate,
     principal: CurrentPrincipal,
     db_session: DbSession,
@@ -212,7 +216,9 @@ def transition(
 def feed(
     principal: CurrentPrincipal,
     db_session: DbSession,
-    since: Annotated[int, Query(ge=0, description="The cursor of the last page; 0 from start")] = 0,
+    since: Annotated[
+        int, Query(ge=0, le=MAX_ID, description="The cursor of the last page; 0 from start")
+    ] = 0,
     limit: Annotated[int, Query(ge=1, le=FEED_LIMIT)] = 1000,
 ) -> Response:
     require_role(principal, *PEOPLE, Role.READER, Role.GATEWAY)
@@ -254,7 +260,7 @@ def list_appeals(
 
 @router.post("/appeals/{appeal_id}/decision", summary="Uphold (clear the value) or reject")
 def decide_appeal(
-    appeal_id: int,
+    appeal_id: RowId,
     decision: AppealDecision,
     principal: CurrentPrincipal,
     db_session: DbSession,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 from pathlib import Path
@@ -30,6 +31,11 @@ def import_command(
     """Import partner reports; each row is validated, rejected rows go to a rejects file."""
     from tatsai.orgs import service as orgs_service
 
+    rejects_path = rejects or path.with_name(path.name + ".rejects.jsonl")
+    # Checked before importing: on SQLite each accepted row's savepoint already commits it, so
+    # a rejects file that cannot be written afterwards would lose the rejected rows.
+    if not rejects_path.parent.is_dir() or not os.access(rejects_path.parent, os.W_OK):
+        raise InvalidInput(f"cannot write rejects to {rejects_path}", field="rejects")
     with session_scope() as db_session:
         org_id = orgs_service.get_by_name(db_session=db_session, name=org).id if org else None
         result = bulk.import_rows(
@@ -38,9 +44,10 @@ def import_command(
             source_org_id=org_id,
             source=org or path.name,
         )
-    rejects_path = rejects or path.with_name(path.name + ".rejects.jsonl")
-    if result.rejects:
-        bulk.write_rejects(rejects_path, result.rejects)
+        if result.rejects:
+            # Before the commit (where the database keeps it whole): a failed write imports
+            # nothing.
+            bulk.write_rejects(rejects_path, result.rejects)
     typer.echo(f"accepted {result.accepted}, rejected {result.rejected}")
     if result.rejects:
         typer.echo(f"rejected rows: {rejects_path}")

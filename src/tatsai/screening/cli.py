@@ -33,6 +33,8 @@ def screen_command(
     if ctx.invoked_subcommand is not None:
         return
     if text is not None:
+        if not text.strip():
+            raise InvalidInput("no text given", field="text")  # as `tatsai extract` and url-check
         from dataclasses import asdict
 
         from tatsai.screening.service import screen_text
@@ -46,6 +48,8 @@ def screen_command(
         raise InvalidInput("give --input FILE and --output FILE (or --text MESSAGE)", field="input")
     if not input_path.exists():
         raise InvalidInput(f"no such file: {input_path}", field="input")
+    if input_path.is_dir():
+        raise InvalidInput(f"{input_path} is a folder; give a CSV or JSONL file", field="input")
     from tatsai.screening.firewall import screen_file
 
     started = time.perf_counter()

@@ -51,21 +51,27 @@ def simulate_command(
             first = datetime.strptime(start, "%Y-%m-%d").replace(tzinfo=UTC)
         except ValueError as exc:
             raise InvalidInput("start must be a date YYYY-MM-DD", field="start") from exc
-    console = Console(stderr=True)
-    with Progress(
+    bar = Progress(
         TextColumn("{task.description:<18}"),
         BarColumn(),
         TextColumn("{task.completed}/{task.total}"),
         TimeElapsedColumn(),
-        console=console,
+        console=Console(stderr=True),
         transient=True,
-    ) as bar:
-        task = bar.add_task("simulating", total=None)
+    )
+    task = bar.add_task("simulating", total=None)
 
-        def tick(stage: str, done: int, total: int) -> None:
-            bar.update(task, description=stage, completed=done, total=total)
+    def tick(stage: str, done: int, total: int) -> None:
+        # Shown from the first stage on: a refused input (checked before it) stays one line.
+        if not bar.live.is_started:
+            bar.start()
+        bar.update(task, description=stage, completed=done, total=total)
 
+    try:
         summary = simulate(
             out, scale=scale.value, days=days, seed=seed, fmt=fmt, start=first, progress=tick
         )
+    finally:
+        if bar.live.is_started:
+            bar.stop()
     Console().print(summary_table(summary))

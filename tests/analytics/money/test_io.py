@@ -98,3 +98,45 @@ def test_amlsim_sample_loads() -> None:
     root = require_shared_data("amlsim_ibm_20k_samples")
     table = load_transfers(root / "20K_cycle200" / "transactions.csv", layout="amlsim")
     assert table.num_rows == 117_805
+
+
+def test_unknown_layout_is_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tatsai.cli import main
+
+    path = write(tmp_path, "a,2026-03-01T10:00:00Z,004-1111111111,014-2222222222,100.0,transfer\n")
+    with pytest.raises(InvalidInput) as info:
+        load_transfers(path, layout="foo")
+    assert info.value.field == "layout"
+    with pytest.raises(SystemExit) as done:
+        main(["money", "trace", "--transfers", str(path), "--txn", "a", "--layout", "foo"])
+    assert done.value.code == 2
+    assert capsys.readouterr().err.strip() == (
+        "error (layout): unknown layout 'foo'; use canonical, amlsim"
+    )
+
+
+def test_infinite_amount_is_refused(tmp_path: Path) -> None:
+    # 1e400 is a valid-looking float that overflows to inf; AMLSim's loader reads "inf" as one.
+    path = write(tmp_path, "a,2026-03-01T10:00:00Z,004-1111111111,014-2222222222,1e400,transfer\n")
+    with pytest.raises(InvalidInput, match="row 1") as info:
+        load_transfers(path)
+    assert info.value.field == "transfers.amount_thb"
+    amlsim = tmp_path / "transactions.csv"
+    amlsim.write_text("sourceNodeId,targetNodeId,value,time\n1,2,5,1\n1,2,inf,1\n")
+    with pytest.raises(InvalidInput, match="row 2"):
+        load_transfers(amlsim, layout="amlsim")
+
+
+@pytest.mark.parametrize("step", ["-1", "999999999999", "99999999999999999999"])
+def test_amlsim_step_out_of_range_is_refused(tmp_path: Path, step: str) -> None:
+    amlsim = tmp_path / "transactions.csv"
+    amlsim.write_text(f"sourceNodeId,targetNodeId,value,time\n1,2,5,1\n1,2,5,{step}\n")
+    with pytest.raises(InvalidInput, match="row 2") as info:
+        load_transfers(amlsim, layout="amlsim")
+    assert info.value.field == "transfers.ts"
+    report = LoadReport()
+    kept = load_transfers(amlsim, layout="amlsim", skip_bad_rows=True, report=report)
+    assert kept.num_rows == 1
+    assert [bad.row for bad in report.bad_rows] == [2]

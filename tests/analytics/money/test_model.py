@@ -175,3 +175,62 @@ def test_precision_threshold_by_hand() -> None:
     assert precision_threshold(y, scores, 0.75) == 0.6
     assert precision_threshold(y, scores, 0.9) == 0.8
     assert precision_threshold(np.zeros(6), scores, 0.9) == 1.0
+
+
+@pytest.mark.parametrize(
+    ("sidecar", "model_text"),
+    [
+        (b"\xff\xfe not json", "tree\n"),  # sidecar neither UTF-8 nor JSON
+        (b"[1, 2]", "tree\n"),  # JSON, but not an object
+        (None, "not a model"),  # our sidecar beside a file that is no LightGBM model
+        (None, "tree\nversion=v4\n"),  # a LightGBM header and nothing else
+    ],
+)
+def test_unreadable_model_files_are_invalid_input(
+    trained: MuleModel,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    sidecar: bytes | None,
+    model_text: str,
+) -> None:
+    path = tmp_path / "mule.lgb.txt"
+    trained.save(path)
+    if sidecar is not None:
+        (tmp_path / "mule.lgb.txt.json").write_bytes(sidecar)
+    path.write_text(model_text)
+    with pytest.raises(InvalidInput) as info:
+        MuleModel.load(path)
+    assert info.value.field == "model"
+    transfers = tmp_path / "t.csv"
+    transfers.write_text(
+        "txn_id,ts,src_account,dst_account,amount_thb,channel\n"
+        "a,2026-03-01T10:00:00Z,004-1111111111,,3,atm_withdrawal\n"
+    )
+    args = ["--transfers", str(transfers), "--model", str(path), "--output", str(tmp_path / "o")]
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as done:
+        main(["money", "score", *args])
+    assert done.value.code == 2
+    assert capsys.readouterr().err.startswith("error (model):")
+
+
+def test_too_few_labelled_accounts_is_invalid_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    transfers = tmp_path / "t.csv"
+    transfers.write_text(
+        "txn_id,ts,src_account,dst_account,amount_thb,channel\n"
+        "a,2026-03-01T10:00:00Z,004-0000000001,004-0000000002,1000,transfer\n"
+        "b,2026-03-01T10:05:00Z,004-0000000002,004-0000000003,900,transfer\n"
+    )
+    labels = tmp_path / "labels.csv"
+    labels.write_text("account_id,is_mule\n004-0000000001,1\n004-0000000002,0\n004-0000000003,0\n")
+    model = tmp_path / "m" / "mule.lgb.txt"
+    with pytest.raises(SystemExit) as done:
+        main(["money", "train", "--transfers", str(transfers), "--labels", str(labels),
+              "--model", str(model)])  # fmt: skip
+    assert done.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error (labels): 3 labelled accounts are too few")
+    assert err.count("\n") == 1
+    assert not model.exists()

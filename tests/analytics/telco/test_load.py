@@ -12,6 +12,7 @@ import pytest
 from tatsai.analytics.engine import open_engine
 from tatsai.analytics.telco.load import load_world
 from tatsai.core.errors import InvalidInput, NotFound
+from tests.analytics.telco import world
 from tests.analytics.telco.world import write_world
 
 
@@ -90,3 +91,17 @@ def test_bad_direction_is_named(tmp_path: Path, world_tables: dict[str, pa.Table
     pq.write_table(tables["cdr"], folder / "cdr" / "part-00000.parquet")
     with open_engine("duckdb") as engine, pytest.raises(InvalidInput, match="row 1: direction"):
         load_world(engine, folder)
+
+
+def test_telco_scan_on_a_cdr_that_is_not_parquet(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tatsai.cli import main
+
+    folder = world.write_world(tmp_path / "w", world.build_world(seed=1))
+    for part in (folder / "cdr").iterdir():
+        part.write_bytes(b"\x00\x01\xff not parquet")
+    with pytest.raises(SystemExit) as done:
+        main(["telco", "scan", "--data", str(folder), "--output", str(tmp_path / "o.csv")])
+    assert done.value.code == 2
+    assert capsys.readouterr().err.startswith("error (path):")

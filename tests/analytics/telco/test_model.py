@@ -181,3 +181,52 @@ def test_heavy_allowance_leaves_a_margin_for_the_next_world() -> None:
     sure, _ = _pick_threshold(features, scores, {"S1": 0}, 0.5, heavy, 0.001, heavy_confidence=0.9)
     assert plain == 0.51  # one heavy caller flagged (precision 0.5), within 0.1% of 2 000 (2)
     assert sure == 0.91  # with a margin, none may be
+
+
+@pytest.mark.parametrize(
+    ("meta", "model_text"),
+    [
+        (b"\xff\xfe not json", None),  # metadata neither UTF-8 nor JSON
+        (b"[1, 2]", None),  # JSON, but not an object
+        (None, "not a model"),  # our metadata beside a file that is no LightGBM model
+        (None, "tree\nversion=v4\n"),  # a LightGBM header and nothing else
+    ],
+)
+def test_unreadable_model_folder_is_invalid_input(
+    world_dir: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    meta: bytes | None,
+    model_text: str | None,
+) -> None:
+    import shutil
+
+    from tatsai.analytics.telco.model import shipped_model_dir
+    from tatsai.cli import main
+
+    folder = tmp_path / "model"
+    shutil.copytree(shipped_model_dir(), folder)
+    if meta is not None:
+        (folder / META_FILE).write_bytes(meta)
+    if model_text is not None:
+        (folder / MODEL_FILE).write_text(model_text)
+    with pytest.raises(InvalidInput) as info:
+        ScamSimModel.load(folder)
+    assert info.value.field == "model"
+    out = tmp_path / "o.csv"
+    with pytest.raises(SystemExit) as done:
+        main(
+            [
+                "telco",
+                "scan",
+                "--data",
+                str(world_dir),
+                "--output",
+                str(out),
+                "--model",
+                str(folder),
+            ]
+        )
+    assert done.value.code == 2
+    assert capsys.readouterr().err.startswith("error (model):")
+    assert not out.exists()

@@ -132,3 +132,17 @@ def test_spoofed_prefixes_use_unassigned_country_codes(world_dir: Path) -> None:
     ]
     assert not export._country_code_assigned("+697")
     assert export._country_code_assigned("+855")  # Cambodia is a real country code
+
+
+@pytest.mark.parametrize("radius", ["inf", "-inf"])
+def test_border_radius_must_be_finite(
+    world_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], radius: str
+) -> None:
+    args = ["telco", "border", "--data", str(world_dir), "--output", str(tmp_path / "b.csv")]
+    with pytest.raises(SystemExit) as done:
+        main([*args, "--rules-only", f"--radius-km={radius}"])
+    assert done.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error")
+    assert "\n" not in err
+    assert not (tmp_path / "b.csv").exists()

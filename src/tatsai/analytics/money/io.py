@@ -3,7 +3,8 @@
 Generic checks (types, nulls, enums, duplicate ``txn_id``) are :func:`tatsai.sim.io.read_table`'s;
 this module adds what only money needs, each reported with the 1-based data row of the file:
 
-* ``amount_thb`` must be a positive number (negative or zero amounts are refused);
+* ``amount_thb`` must be a positive, finite number (negative, zero or infinite amounts are
+  refused);
 * with an ``accounts`` table, both ends of a transfer must be known accounts
   (``dst_account`` may be empty: a cash withdrawal);
 * time must not go backwards: no transfer before either account was opened, and none after now.
@@ -14,7 +15,8 @@ loader already skipped rows, the money checks' row numbers count the rows it kep
 
 Layouts: ``canonical`` (the schema's own columns), ``amlsim`` (IBM AMLSim's
 ``sourceNodeId,targetNodeId,value,time``; ``time`` is a simulation step read as whole days after
-2020-01-01 UTC, ``txn_id`` is ``amlsim-<row>``), or any mapping ``{source column: canonical}``.
+2020-01-01 UTC, 0 to 36,500; ``txn_id`` is ``amlsim-<row>``), or any mapping
+``{source column: canonical}``.
 """
 
 from __future__ import annotations
@@ -35,6 +37,9 @@ from tatsai.sim.schemas import ACCOUNTS, TRANSFERS
 
 AMLSIM_COLUMNS = ("sourceNodeId", "targetNodeId", "value", "time")
 AMLSIM_EPOCH = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+# A step is a day after the epoch; past a century it is no simulation step (and far enough past
+# it, no timestamp at all).
+AMLSIM_MAX_STEP = 36_500
 LAYOUTS = ("canonical", "amlsim")
 
 
@@ -75,11 +80,12 @@ def load_transfers(
         table = _read_amlsim(path, skip_bad_rows, report)
     else:
         stats = ReadStats()
-        column_map = None if layout == "canonical" else dict(layout)  # type: ignore[arg-type]
+        # Before the mapping is built: dict() of an unknown layout name fails unhelpfully.
         if isinstance(layout, str) and layout not in LAYOUTS:
             raise InvalidInput(
                 f"unknown layout {layout!r}; use {', '.join(LAYOUTS)}", field="layout"
             )
+        column_map = None if layout == "canonical" else dict(layout)  # type: ignore[arg-type]
         table = read_table(
             path, TRANSFERS, skip_bad_rows=skip_bad_rows, column_map=column_map, stats=stats
         )
@@ -121,8 +127,16 @@ def _read_amlsim(path: Path, skip: bool, report: LoadReport) -> pa.Table:
             good[i] = False
         try:
             steps[i] = int(step[i])
-        except (TypeError, ValueError):
-            _refuse(report, skip, path, BadRow(i + 1, "ts", f"{step[i]!r} is not a step number"))
+            if not 0 <= steps[i] <= AMLSIM_MAX_STEP:
+                raise ValueError(step[i])
+        except (TypeError, ValueError, OverflowError):
+            _refuse(
+                report,
+                skip,
+                path,
+                BadRow(i + 1, "ts", f"{step[i]!r} is not a step number (0 to {AMLSIM_MAX_STEP})"),
+            )
+            steps[i] = 0
             good[i] = False
     epoch_us = int(AMLSIM_EPOCH.timestamp() * 1_000_000)
     ts = pa.array(epoch_us + steps * 86_400_000_000, pa.int64()).cast(
@@ -161,7 +175,14 @@ def _money_checks(
         return table
     checks: list[tuple[str, np.ndarray, str]] = []
     amount = table.column("amount_thb").to_numpy(zero_copy_only=False)
-    checks.append(("amount_thb", ~(amount > 0), "amount must be a positive number of baht"))
+    # inf passes "> 0" but is no sum of money (and writes Infinity, which is not JSON).
+    checks.append(
+        (
+            "amount_thb",
+            ~((amount > 0) & np.isfinite(amount)),
+            "amount must be a positive number of baht",
+        )
+    )
     ts = pc.cast(table.column("ts"), pa.int64()).to_numpy(zero_copy_only=False)
     limit = int((now or dt.datetime.now(dt.UTC)).timestamp() * 1_000_000)
     checks.append(("ts", ts > limit, "time is in the future"))

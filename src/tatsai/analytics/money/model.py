@@ -90,13 +90,27 @@ class MuleModel:
             raise NotFound(
                 f"no mule model at {path} (needs {path.name} and its .json)", field="model"
             )
-        meta = json.loads(_sidecar(path).read_text(encoding="utf-8"))
-        if meta.get("format") != FORMAT or tuple(meta.get("features", ())) != FEATURES:
+        unreadable = f"{path}: not a mule model written by `tatsai money train`"
+        try:
+            meta = json.loads(_sidecar(path).read_text(encoding="utf-8"))
+            text = path.read_text(encoding="utf-8")
+            ours = meta.get("format") == FORMAT and tuple(meta.get("features", ())) == FEATURES
+            threshold = float(meta["threshold"]) if ours else 0.0
+            facts = dict(meta.get("facts", {}))
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:  # not JSON, not UTF-8
+            raise InvalidInput(unreadable, field="model") from exc
+        if not ours:
             raise InvalidInput(f"{path}: not a model for this version's features", field="model")
+        # LightGBM also prints a refused model text on stderr: check its header first.
+        if not text.startswith("tree\n"):
+            raise InvalidInput(unreadable, field="model")
         import lightgbm as lgb
 
-        booster = lgb.Booster(model_str=path.read_text(encoding="utf-8"))
-        return cls(booster, FEATURES, float(meta["threshold"]), dict(meta.get("facts", {})))
+        try:
+            booster = lgb.Booster(model_str=text)
+        except lgb.basic.LightGBMError as exc:
+            raise InvalidInput(unreadable, field="model") from exc
+        return cls(booster, FEATURES, threshold, facts)
 
 
 def _sidecar(path: Path) -> Path:
@@ -158,6 +172,14 @@ def train(
         raise InvalidInput("training needs both mule and non-mule accounts", field="labels")
     rng = np.random.default_rng(PARAMS["seed"])
     fold = rng.integers(0, FOLDS, size=len(y))
+    # Bagging keeps 80 % of the rows: from one row that is none, and LightGBM stops the process's
+    # output with a fatal error instead of a refusal.
+    if min(int((fold != k).sum()) for k in range(FOLDS)) < 2:
+        raise InvalidInput(
+            f"{len(y)} labelled accounts are too few to train on: each of the {FOLDS} "
+            "out-of-fold models needs at least 2 accounts to learn from",
+            field="labels",
+        )
     oof = np.zeros(len(y))
     for k in range(FOLDS):
         booster = _fit(x[fold != k], y[fold != k], names)

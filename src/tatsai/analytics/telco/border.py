@@ -14,12 +14,14 @@ Cells are ranked by suspect events, then by share.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import pyarrow as pa
 
 from tatsai.analytics.engine import AnalyticsEngine
 from tatsai.analytics.telco.scan import ScanResult
+from tatsai.core.errors import InvalidInput
 
 BORDER_COLUMNS = (
     "cell_id",
@@ -87,7 +89,14 @@ def _recommend(share: float, suspects: int, affected: int) -> str:
 def rank_border_cells(
     engine: AnalyticsEngine, result: ScanResult, *, radius_km: float = 20.0
 ) -> list[BorderCell]:
-    """Border cells ranked by suspect traffic (see the module docstring)."""
+    """Border cells ranked by suspect traffic (see the module docstring).
+
+    ``radius_km`` is a finite distance ≥ 0 (it is written into the query as a number).
+    """
+    if not (math.isfinite(radius_km) and radius_km >= 0):
+        raise InvalidInput(
+            f"radius {radius_km} km: give a distance of 0 or more", field="radius_km"
+        )
     suspects = pa.table({"imsi": pa.array([v.imsi for v in result.suspects()], pa.string())})
     engine.register("scan_suspects", suspects)
     cells = []

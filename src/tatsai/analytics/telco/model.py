@@ -99,15 +99,28 @@ class ScamSimModel:
         model_path, meta_path = folder / MODEL_FILE, folder / META_FILE
         if not model_path.exists() or not meta_path.exists():
             raise NotFound(f"{folder}: no {MODEL_FILE} and {META_FILE}", field="model")
-        meta = json.loads(meta_path.read_text())
-        if meta.get("features") != list(FEATURES):
+        unreadable = f"{folder}: not a model written by `tatsai telco train`"
+        try:
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            ours = meta.get("features") == list(FEATURES)
+            threshold = float(meta["threshold"]) if ours else 0.0
+            text = model_path.read_text(encoding="utf-8")
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:  # not JSON, not UTF-8
+            raise InvalidInput(unreadable, field="model") from exc
+        if not ours:
             raise InvalidInput(
                 f"{folder}: model was trained on other features; retrain it", field="model"
             )
+        # LightGBM also prints a refused model text on stderr: check its header first.
+        if not text.startswith("tree\n"):
+            raise InvalidInput(unreadable, field="model")
         import lightgbm as lgb
 
-        booster = lgb.Booster(model_file=str(model_path))
-        return cls(booster=booster, threshold=float(meta["threshold"]), meta=meta)
+        try:
+            booster = lgb.Booster(model_str=text)
+        except lgb.basic.LightGBMError as exc:
+            raise InvalidInput(unreadable, field="model") from exc
+        return cls(booster=booster, threshold=threshold, meta=meta)
 
 
 def shipped_model_dir() -> Path:
