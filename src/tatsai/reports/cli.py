@@ -32,8 +32,8 @@ def import_command(
     from tatsai.orgs import service as orgs_service
 
     rejects_path = rejects or path.with_name(path.name + ".rejects.jsonl")
-    # Checked before importing: on SQLite each accepted row's savepoint already commits it, so
-    # a rejects file that cannot be written afterwards would lose the rejected rows.
+    # Checked before importing, so the refusal comes before any work; the rejects are also
+    # written inside the unit of work, so a write that fails anyway imports nothing.
     if not rejects_path.parent.is_dir() or not os.access(rejects_path.parent, os.W_OK):
         raise InvalidInput(f"cannot write rejects to {rejects_path}", field="rejects")
     with session_scope() as db_session:
