@@ -80,12 +80,7 @@ def create_app(engine: Engine | None = None, *, max_body_bytes: int | None = Non
     async def _tatsai_error(request: Request, exc: TatsaiError) -> JSONResponse:
         return error_response(exc, instance=request.url.path)
 
-    @app.exception_handler(RequestValidationError)
-    async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [
-            {"field": _field_name(e["loc"], e.get("type", "")), "reason": e["msg"]}
-            for e in exc.errors()
-        ]
+    def _invalid(request: Request, errors: list[dict[str, str]]) -> JSONResponse:
         names = ", ".join(e["field"] for e in errors)
         return problem_response(
             422,
@@ -95,18 +90,22 @@ def create_app(engine: Engine | None = None, *, max_body_bytes: int | None = Non
             instance=request.url.path,
         )
 
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return _invalid(
+            request,
+            [
+                {"field": _field_name(e["loc"], e.get("type", "")), "reason": e["msg"]}
+                for e in exc.errors()
+            ],
+        )
+
     @app.exception_handler(ValidationError)
     async def _model_error(request: Request, exc: ValidationError) -> JSONResponse:
         # A model built inside a route from checked input (e.g. evidence from a submission)
         # has rules of its own; breaking one is the caller's input, as in the CLI, not a 500.
-        errors = [{"field": _field_name(e["loc"]), "reason": e["msg"]} for e in exc.errors()]
-        names = ", ".join(e["field"] for e in errors)
-        return problem_response(
-            422,
-            "Invalid input",
-            f"invalid request: {names}",
-            errors=errors,
-            instance=request.url.path,
+        return _invalid(
+            request, [{"field": _field_name(e["loc"]), "reason": e["msg"]} for e in exc.errors()]
         )
 
     @app.exception_handler(StarletteHTTPException)

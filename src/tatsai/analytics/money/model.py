@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pyarrow as pa
 
+from tatsai.analytics.boosters import booster_from_text
 from tatsai.analytics.money.features import FEATURES, feature_matrix
 from tatsai.core.errors import InvalidInput, NotFound
 
@@ -101,15 +102,7 @@ class MuleModel:
             raise InvalidInput(unreadable, field="model") from exc
         if not ours:
             raise InvalidInput(f"{path}: not a model for this version's features", field="model")
-        # LightGBM also prints a refused model text on stderr: check its header first.
-        if not text.startswith("tree\n"):
-            raise InvalidInput(unreadable, field="model")
-        import lightgbm as lgb
-
-        try:
-            booster = lgb.Booster(model_str=text)
-        except lgb.basic.LightGBMError as exc:
-            raise InvalidInput(unreadable, field="model") from exc
+        booster = booster_from_text(text, unreadable)
         return cls(booster, FEATURES, threshold, facts)
 
 

@@ -23,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
+from tatsai.analytics.boosters import booster_from_text
 from tatsai.analytics.telco.features import FEATURES
 from tatsai.core.errors import InvalidInput, NotFound
 
@@ -111,15 +112,7 @@ class ScamSimModel:
             raise InvalidInput(
                 f"{folder}: model was trained on other features; retrain it", field="model"
             )
-        # LightGBM also prints a refused model text on stderr: check its header first.
-        if not text.startswith("tree\n"):
-            raise InvalidInput(unreadable, field="model")
-        import lightgbm as lgb
-
-        try:
-            booster = lgb.Booster(model_str=text)
-        except lgb.basic.LightGBMError as exc:
-            raise InvalidInput(unreadable, field="model") from exc
+        booster = booster_from_text(text, unreadable)
         return cls(booster=booster, threshold=threshold, meta=meta)
 
 
