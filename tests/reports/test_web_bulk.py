@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from tatsai.cli import main
@@ -114,12 +115,10 @@ def test_bulk_import_validates_each_row(
     assert db_session.execute(select(func.count()).select_from(Report)).scalar_one() == 2
 
 
-def test_bulk_import_command_writes_rejects(
-    tmp_path: Path,
-    clean_engine,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
+@pytest.fixture
+def cli_database(clean_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
+    """The test database as the one `tatsai` commands open (their pooled connections are
+    closed before the test ends)."""
     monkeypatch.setenv(
         "TATSAI_DATABASE_URL", str(clean_engine.url.render_as_string(hide_password=False))
     )
@@ -128,6 +127,15 @@ def test_bulk_import_command_writes_rejects(
 
     get_settings.cache_clear()
     get_engine.cache_clear()
+    try:
+        yield get_engine()
+    finally:
+        get_engine().dispose()
+
+
+def test_bulk_import_command_writes_rejects(
+    tmp_path: Path, cli_database: Engine, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "partner.jsonl"
     path.write_text(
         json.dumps({"kind": "sms", "text": "ยินดีด้วย คุณได้รับรางวัล"}, ensure_ascii=False)
@@ -137,11 +145,8 @@ def test_bulk_import_command_writes_rejects(
         + "\n",
         encoding="utf-8",
     )
-    try:
-        with pytest.raises(SystemExit) as exit_info:
-            main(["reports", "import", str(path)])
-    finally:
-        get_engine().dispose()  # the command's pooled connections, closed before the test ends
+    with pytest.raises(SystemExit) as exit_info:
+        main(["reports", "import", str(path)])
     assert exit_info.value.code == 0
     out = capsys.readouterr().out
     assert "accepted 1, rejected 2" in out
@@ -153,19 +158,8 @@ def test_bulk_import_command_writes_rejects(
 
 
 def test_bulk_import_imports_nothing_when_the_rejects_cannot_be_written(
-    tmp_path: Path,
-    clean_engine,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path, cli_database: Engine, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv(
-        "TATSAI_DATABASE_URL", str(clean_engine.url.render_as_string(hide_password=False))
-    )
-    from tatsai.core.db import get_engine
-    from tatsai.core.settings import get_settings
-
-    get_settings.cache_clear()
-    get_engine.cache_clear()
     path = tmp_path / "partner.jsonl"
     path.write_text(
         json.dumps({"kind": "sms", "text": "ยินดีด้วย คุณได้รับรางวัล"}, ensure_ascii=False)
@@ -173,13 +167,10 @@ def test_bulk_import_imports_nothing_when_the_rejects_cannot_be_written(
         encoding="utf-8",
     )
     unwritable = tmp_path / "no-such-folder" / "rejects.jsonl"
-    try:
-        with pytest.raises(SystemExit) as exit_info:
-            main(["reports", "import", str(path), "--rejects", str(unwritable)])
-        with get_engine().connect() as conn:
-            imported = conn.execute(select(func.count()).select_from(Report)).scalar_one()
-    finally:
-        get_engine().dispose()
+    with pytest.raises(SystemExit) as exit_info:
+        main(["reports", "import", str(path), "--rejects", str(unwritable)])
+    with cli_database.connect() as conn:
+        imported = conn.execute(select(func.count()).select_from(Report)).scalar_one()
     assert exit_info.value.code == 2
     assert capsys.readouterr().err.startswith("error (rejects): cannot write rejects to")
     # Nothing committed: the rejected row is not lost, and a rerun imports the file whole.
