@@ -39,31 +39,7 @@ def record_verdict(record: IndicatorRecord) -> tuple[Verdict, str]:
 
 def append_change(*, db_session: Session, record: IndicatorRecord) -> IndicatorChange:
     """Append the record's current lookup state to the sequence (in the caller's transaction)."""
-    db_session.flush()
-    head = db_session.execute(
-        select(IndicatorChangeHead).where(IndicatorChangeHead.id == 1).with_for_update()
-    ).scalar_one_or_none()
-    if head is None:
-        head = IndicatorChangeHead(id=1, seq=0)
-        db_session.add(head)
-    head.seq += 1
-    verdict, _ = record_verdict(record)
-    change = IndicatorChange(
-        seq=head.seq,
-        record_id=record.id,
-        type=record.type,
-        value=record.value,
-        verdict=verdict.value,
-        state=record.state,
-        score=record.score,
-        categories=json.dumps(lookup_categories(record), ensure_ascii=False),
-        allow_listed=record.allow_listed,
-        first_seen=record.first_seen,
-        last_seen=record.last_seen,
-        changed_at=utcnow(),
-    )
-    db_session.add(change)
-    return change
+    return append_changes(db_session=db_session, records=[record])[0]
 
 
 def append_changes(*, db_session: Session, records: list[IndicatorRecord]) -> list[IndicatorChange]:
