@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from tatsai.core.db import session_factory
+from tatsai.core.db import session_scope
 from tatsai.core.errors import TatsaiError
 
 PROBLEM_JSON = "application/problem+json"
@@ -25,15 +25,8 @@ def request_engine(request: Request) -> Engine:
 
 def _db_session(request: Request) -> Iterator[Session]:
     """One transaction per request, committed before the response is sent."""
-    session = session_factory(request_engine(request))()
-    try:
+    with session_scope(request_engine(request)) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 DbSession = Annotated[Session, Depends(_db_session, scope="function")]
