@@ -20,11 +20,13 @@ def booster_from_text(text: str, unreadable: str) -> lgb.Booster:
     """The booster in a LightGBM model ``text``; :class:`InvalidInput` (field ``model``, message
     ``unreadable``) when it is not one, and nothing else on stdout or stderr.
 
-    Checked before LightGBM sees it: the header, and that every tree the header's
-    ``tree_sizes`` points at starts where it says, inside the text. LightGBM trusts those
-    sizes, so a truncated or edited body made it read past the text and crash the process
-    (segmentation fault or abort), not raise. What it still refuses it also prints (a
-    ``[LightGBM] [Fatal]`` line on stderr, warnings on stdout): silenced for the load."""
+    Checked before LightGBM sees it: the header; that every tree the header's ``tree_sizes``
+    points at starts where it says, inside the text; and that the parameters section is
+    whole. LightGBM trusts both, so a truncated text made it read past its end and crash the
+    process (segmentation fault), not raise. What it still refuses it also prints (a
+    ``[LightGBM] [Fatal]`` line on stderr, warnings on stdout): silenced for the load.
+    Not caught: a tree damaged in place (its size intact) aborts the process inside
+    LightGBM 4.7's parallel tree parser."""
     data = text.encode("utf-8")  # what LightGBM is handed
     if not data.startswith(b"tree\n") or not _trees_where_sizes_say(data):
         raise InvalidInput(unreadable, field="model")

@@ -173,11 +173,11 @@ def _read_part(part: Path, table: TableSchema, column_map: Mapping[str, str]) ->
                 parse_options=pacsv.ParseOptions(newlines_in_values=True),
             )
         columns = raw.column_names  # decoded here: a header that is not UTF-8 fails now
-    except UnicodeDecodeError as exc:
-        raise not_utf8(part, field=table.name) from exc
-    except (pa.ArrowInvalid, OSError) as exc:
-        if ARROW_NOT_UTF8 in str(exc):  # name the line too
-            raise not_utf8(part, field=table.name) from exc
+    except (pa.ArrowInvalid, OSError, UnicodeDecodeError) as exc:
+        if part.suffix == ".csv" and (
+            isinstance(exc, UnicodeDecodeError) or ARROW_NOT_UTF8 in str(exc)
+        ):
+            raise not_utf8(part, field=table.name) from exc  # naming the line
         raise InvalidInput(f"{part}: cannot be read: {exc}", field=table.name) from exc
     names = [column_map.get(n, n) for n in columns]
     if len(set(names)) != len(names):

@@ -38,11 +38,11 @@ def read_labels(path: Path) -> dict[str, int]:
                 ),
             )
         columns = table.column_names  # decoded here: a header that is not UTF-8 fails now
-    except UnicodeDecodeError as exc:
-        raise not_utf8(path, field="labels") from exc
-    except (pa.ArrowInvalid, OSError) as exc:
-        if ARROW_NOT_UTF8 in str(exc):
-            raise not_utf8(path, field="labels") from exc
+    except (pa.ArrowInvalid, OSError, UnicodeDecodeError) as exc:
+        if path.suffix != ".parquet" and (
+            isinstance(exc, UnicodeDecodeError) or ARROW_NOT_UTF8 in str(exc)
+        ):
+            raise not_utf8(path, field="labels") from exc  # naming the line
         raise InvalidInput(f"{path}: cannot be read: {exc}", field="labels") from exc
     for column in ("account_id", "is_mule"):
         if column not in columns:
