@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from tatsai.analytics.engine import AnalyticsEngine, open_engine, to_spark_sql
+from tatsai.analytics.engine import AnalyticsEngine, check_parquet, open_engine, to_spark_sql
 from tatsai.core.errors import InvalidInput
 
 UTC = dt.UTC
@@ -90,12 +90,49 @@ def test_missing_source_is_a_clear_error(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("content", [b"", b"\x00\x01\xff not parquet"])
-def test_unreadable_parquet_is_invalid_input(tmp_path: Path, content: bytes) -> None:
-    (tmp_path / "calls.parquet").write_bytes(content)
-    with open_engine("duckdb") as engine, pytest.raises(InvalidInput, match="cannot be read") as e:
-        engine.register("calls", tmp_path / "calls.parquet")
+@pytest.mark.parametrize("layout", ["file", "one bad part"])
+def test_unreadable_parquet_is_invalid_input_when_registered(
+    analytics_engine: AnalyticsEngine, tmp_path: Path, content: bytes, layout: str
+) -> None:
+    """Refused when registered, on both engines, naming the bad part; not later, by the first
+    query, as an internal error (both engines read Parquet lazily)."""
+    if layout == "file":
+        source = bad = tmp_path / "calls.parquet"
+    else:
+        source = tmp_path / "calls"
+        source.mkdir()
+        pq.write_table(_calls(), source / "part-0.parquet")
+        bad = source / "part-1.parquet"
+    bad.write_bytes(content)
+    with pytest.raises(InvalidInput, match="cannot be read as parquet") as e:
+        analytics_engine.register("calls", source)
     assert e.value.field == "path"
+    assert str(bad) in e.value.detail
     assert "\n" not in e.value.detail
+
+
+def test_parquet_check_needs_no_engine(tmp_path: Path) -> None:
+    """The check is Arrow's footer read: it runs before any engine (or JVM) is involved."""
+    folder = tmp_path / "calls"
+    (folder / "day=1").mkdir(parents=True)
+    pq.write_table(_calls(), folder / "day=1" / "part-0.parquet")
+    check_parquet(folder)  # good parts pass
+    (folder / "day=1" / "part-1.parquet").write_bytes(b"PAR1 truncated")
+    with pytest.raises(InvalidInput, match=r"part-1\.parquet: cannot be read as parquet"):
+        check_parquet(folder)
+
+
+def test_only_parquet_parts_are_read_from_a_folder(
+    analytics_engine: AnalyticsEngine, tmp_path: Path
+) -> None:
+    """A stray file beside the parts (a note, a checksum) is not a part, on either engine."""
+    folder = tmp_path / "calls"
+    (folder / "november").mkdir(parents=True)
+    pq.write_table(_calls().slice(0, 1), folder / "part-0.parquet")
+    pq.write_table(_calls().slice(1), folder / "november" / "part-1.parquet")
+    (folder / "README.txt").write_text("exported 2026-11-02\n")
+    analytics_engine.register("calls", folder)
+    assert analytics_engine.query("SELECT count(*) AS n FROM calls").to_pylist() == [{"n": 4}]
 
 
 def test_unknown_engine() -> None:

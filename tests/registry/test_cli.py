@@ -75,3 +75,16 @@ def test_bad_input_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str]) ->
         rc, _, err = tatsai(capsys, *args)
         assert rc == 2, args
         assert len(err.strip().splitlines()) == 1, (args, err)
+
+
+def test_import_of_a_file_that_is_not_utf8_names_it_and_the_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    handover = tmp_path / "mules.csv"
+    handover.write_bytes(b"type,value,note\nbank_account,004-1234567890,caf\xe9\n")
+    rc, _, err = tatsai(capsys, "indicators", "import", "--format", "csv", str(handover))
+    assert rc == 2
+    assert err == (
+        f"error (file): {handover} line 2: not UTF-8 text (byte 0xe9 at offset 47); "
+        "save it as UTF-8\n"
+    )

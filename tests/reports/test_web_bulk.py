@@ -175,3 +175,22 @@ def test_bulk_import_imports_nothing_when_the_rejects_cannot_be_written(
     assert capsys.readouterr().err.startswith("error (rejects): cannot write rejects to")
     # Nothing committed: the rejected row is not lost, and a rerun imports the file whole.
     assert imported == 0
+
+
+@pytest.mark.parametrize("name", ["partner.csv", "partner.jsonl"])
+def test_bulk_import_of_a_file_that_is_not_utf8_names_it_and_the_line(
+    tmp_path: Path, cli_database: Engine, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    path = tmp_path / name
+    first = '{"kind": "sms", "text": "hello"}' if name.endswith(".jsonl") else "kind,text"
+    path.write_bytes(first.encode() + b"\n" + "ยินดี".encode("tis-620") + b"\n")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["reports", "import", str(path)])
+    with cli_database.connect() as conn:
+        imported = conn.execute(select(func.count()).select_from(Report)).scalar_one()
+    assert exit_info.value.code == 2
+    assert capsys.readouterr().err == (
+        f"error (path): {path} line 2: not UTF-8 text (byte 0xc2 at offset {len(first) + 1}); "
+        "save it as UTF-8\n"
+    )
+    assert imported == 0

@@ -138,6 +138,24 @@ def test_unreadable_and_absent_inputs(tmp_path: Path) -> None:
         read_world(tmp_path, ["cdr"])
 
 
+@pytest.mark.parametrize(
+    ("header", "row", "line"),
+    [
+        (HEADER, GOOD[1].replace("mo", "m\xf3"), 3),  # Latin-1 in a value
+        (HEADER.replace("kind", "k\xefnd"), GOOD[1], 1),  # in the header (Arrow decodes it late)
+    ],
+)
+def test_csv_that_is_not_utf8_names_the_line(
+    tmp_path: Path, header: str, row: str, line: int
+) -> None:
+    path = tmp_path / "cdr.csv"
+    path.write_bytes("\n".join([header, GOOD[0], row]).encode("latin-1") + b"\n")
+    with pytest.raises(InvalidInput) as info:
+        read_table(path, CDR)
+    assert info.value.field == "cdr"
+    assert info.value.detail.startswith(f"{path} line {line}: not UTF-8 text (byte 0x")
+
+
 def test_schema_doc_is_current() -> None:
     from tatsai.sim.schemadoc import render
 

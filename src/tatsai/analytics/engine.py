@@ -71,6 +71,32 @@ class AnalyticsEngine(ABC):
         self.close()
 
 
+def check_parquet(path: Path) -> None:
+    """Refuse ``path`` (a Parquet file, or a folder of parts) unless the footer of every part
+    reads: an empty, truncated or non-Parquet part is bad input naming that part. Both engines
+    read parts lazily, so without this a bad part surfaces as an internal error of whichever
+    query first touches it."""
+    import pyarrow.parquet as pq
+
+    parts = sorted(p for p in path.rglob("*.parquet") if p.is_file()) if path.is_dir() else [path]
+    for part in parts:
+        try:
+            pq.read_metadata(part)
+        except (pa.ArrowInvalid, OSError) as exc:
+            why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise InvalidInput(f"{part}: cannot be read as parquet: {why}", field="path") from exc
+
+
+def _checked_source(path: Path) -> Literal["parquet", "csv"]:
+    """What ``path`` holds, after checking it exists and, for Parquet, that every part reads."""
+    if not path.exists():
+        raise InvalidInput(f"{path} does not exist", field="path")
+    kind = _source_kind(path)
+    if kind == "parquet":
+        check_parquet(path)
+    return kind
+
+
 def _source_kind(path: Path) -> Literal["parquet", "csv"]:
     if path.is_dir():
         if any(path.rglob("*.parquet")):
@@ -131,9 +157,7 @@ class DuckDBEngine(AnalyticsEngine):
             self.con.register(name, source)
             return
         path = Path(source)
-        if not path.exists():
-            raise InvalidInput(f"{path} does not exist", field="path")
-        kind = _source_kind(path)
+        kind = _checked_source(path)
         pattern = str(path / "**" / f"*.{kind}") if path.is_dir() else str(path)
         reader = "read_parquet" if kind == "parquet" else "read_csv_auto"
         # DDL takes no parameters: the name is a checked identifier, the path a quoted literal.
@@ -142,7 +166,8 @@ class DuckDBEngine(AnalyticsEngine):
         try:
             self.con.execute(ddl)
         except (duckdb.InvalidInputException, duckdb.IOException) as exc:
-            # Not Parquet (or empty): say so in one line; DuckDB's message quotes the DDL.
+            # Unreadable (Parquet parts were checked above; this is DuckDB's own refusal):
+            # say so in one line; DuckDB's message quotes the DDL.
             why = str(exc).splitlines()[0]
             raise InvalidInput(f"{path}: cannot be read as {kind}: {why}", field="path") from exc
 
@@ -227,17 +252,16 @@ class SparkEngine(AnalyticsEngine):
             frame = self.spark.createDataFrame(source)
         else:
             path = Path(source)
-            if not path.exists():
-                raise InvalidInput(f"{path} does not exist", field="path")
-            if _source_kind(path) == "parquet":
-                frame = self.spark.read.option("recursiveFileLookup", "true").parquet(str(path))
+            kind = _checked_source(path)
+            # Only the parts DuckDB's glob reads (``**/*.parquet``): not a note or checksum
+            # beside them, which Spark would otherwise read as a part.
+            reader = self.spark.read.option("recursiveFileLookup", "true").option(
+                "pathGlobFilter", f"*.{kind}"
+            )
+            if kind == "parquet":
+                frame = reader.parquet(str(path))
             else:
-                frame = (
-                    self.spark.read.option("header", "true")
-                    .option("inferSchema", "true")
-                    .option("recursiveFileLookup", "true")
-                    .csv(str(path))
-                )
+                frame = reader.option("header", "true").option("inferSchema", "true").csv(str(path))
         frame.createOrReplaceTempView(name)
         self._views.append(name)
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from tatsai.core.db import session_scope
 from tatsai.core.errors import NotFound
+from tatsai.core.textfile import read_utf8
 from tatsai.orgs import service as orgs_service
 from tatsai.orgs.models import TLP, OrgKind, Role
 from tatsai.orgs.policy import Principal
@@ -137,7 +138,7 @@ def import_(
     org: str | None = typer.Option(None, "--org", help="Source organization (name)."),
 ) -> None:
     """Import a file as evidence; bad rows are listed, the rest is added."""
-    text = file.read_text(encoding="utf-8")
+    text = read_utf8(file, field="file")
     with session_scope() as db_session:
         report = exchange.import_evidence(
             db_session=db_session,
@@ -156,7 +157,9 @@ def import_(
 @indicators_app.command("export")
 def export(
     fmt: ExportFormat = typer.Option(..., "--format", help="stix, misp, ftm, e164, senders, rpz."),
-    output: Path | None = typer.Option(None, "--output", help="File to write; default stdout."),
+    output: Path | None = typer.Option(
+        None, "--output", dir_okay=False, help="File to write; default stdout."
+    ),
     tlp: TLP = typer.Option(TLP.GREEN, "--tlp", help="Marking of the export (stix, misp)."),
 ) -> None:
     """Export the registry (blocklists: verdict block; others: block and warn)."""

@@ -22,6 +22,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from tatsai.core.errors import InvalidInput, TatsaiError
+from tatsai.core.textfile import not_utf8
 from tatsai.reports import links, service
 from tatsai.reports.models import Channel, ReportCreate
 
@@ -46,7 +47,14 @@ class ImportResult:
 
 def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """(line number, row) of a ``.csv`` or ``.jsonl`` file; a bad JSON line becomes a row
-    holding ``_error``."""
+    holding ``_error``; a file that is not UTF-8 is :class:`InvalidInput` (field ``path``)."""
+    try:
+        yield from _rows(path)
+    except UnicodeDecodeError as exc:
+        raise not_utf8(path, field="path") from exc
+
+
+def _rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     if path.suffix.lower() in (".jsonl", ".ndjson", ".json"):
         with path.open(encoding="utf-8") as handle:
             for number, line in enumerate(handle, start=1):

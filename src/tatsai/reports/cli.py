@@ -25,7 +25,10 @@ def import_command(
     path: Path = typer.Argument(..., exists=True, dir_okay=False, help="A .csv or .jsonl file."),
     org: str | None = typer.Option(None, "--org", help="The partner organization it came from."),
     rejects: Path | None = typer.Option(
-        None, "--rejects", help="Where rejected rows go (default: <file>.rejects.jsonl)."
+        None,
+        "--rejects",
+        dir_okay=False,
+        help="Where rejected rows go (default: <file>.rejects.jsonl).",
     ),
 ) -> None:
     """Import partner reports; each row is validated, rejected rows go to a rejects file."""

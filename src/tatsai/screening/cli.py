@@ -25,7 +25,11 @@ def screen_command(
         None, "--input", "-i", help="CSV with a 'text' column, or JSONL with a 'text' field."
     ),
     output_path: Path | None = typer.Option(
-        None, "--output", "-o", help="Where to write the input plus verdict/score/category/reasons."
+        None,
+        "--output",
+        "-o",
+        dir_okay=False,
+        help="Where to write the input plus verdict/score/category/reasons.",
     ),
     text: str | None = typer.Option(None, "--text", "-t", help="Screen one message and print it."),
 ) -> None:
@@ -101,6 +105,7 @@ def eval_command(
     docs: Path = typer.Option(
         Path("docs/evaluation.md"),
         "--docs",
+        dir_okay=False,
         help="Markdown file whose screening block is rewritten.",
     ),
 ) -> None:

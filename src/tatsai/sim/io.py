@@ -39,6 +39,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from tatsai.core.errors import InvalidInput, NotFound
+from tatsai.core.textfile import ARROW_NOT_UTF8, not_utf8
 from tatsai.sim.schemas import TABLES, TableSchema
 
 _INT = re.compile(r"^\s*[+-]?\d+\s*$")
@@ -171,9 +172,14 @@ def _read_part(part: Path, table: TableSchema, column_map: Mapping[str, str]) ->
                 ),
                 parse_options=pacsv.ParseOptions(newlines_in_values=True),
             )
-    except (pa.ArrowInvalid, OSError) as exc:
+        columns = raw.column_names  # decoded here: a header that is not UTF-8 fails now
+    except (pa.ArrowInvalid, OSError, UnicodeDecodeError) as exc:
+        if part.suffix == ".csv" and (
+            isinstance(exc, UnicodeDecodeError) or ARROW_NOT_UTF8 in str(exc)
+        ):
+            raise not_utf8(part, field=table.name) from exc  # naming the line
         raise InvalidInput(f"{part}: cannot be read: {exc}", field=table.name) from exc
-    names = [column_map.get(n, n) for n in raw.column_names]
+    names = [column_map.get(n, n) for n in columns]
     if len(set(names)) != len(names):
         raise InvalidInput(f"{part}: duplicate column names after mapping", field=table.name)
     raw = raw.rename_columns(names)

@@ -140,3 +140,20 @@ def test_amlsim_step_out_of_range_is_refused(tmp_path: Path, step: str) -> None:
     kept = load_transfers(amlsim, layout="amlsim", skip_bad_rows=True, report=report)
     assert kept.num_rows == 1
     assert [bad.row for bad in report.bad_rows] == [2]
+
+
+def test_labels_and_known_mules_that_are_not_utf8_name_the_option_and_line(
+    tmp_path: Path,
+) -> None:
+    from tatsai.analytics.money.service import read_known_mules, read_labels
+
+    labels = tmp_path / "labels.csv"
+    labels.write_bytes(b"account_id,is_mule\n004-1111111111,1\n004-\xa72,0\n")
+    with pytest.raises(InvalidInput) as info:
+        read_labels(labels)
+    assert (info.value.field, info.value.detail.split(":")[0]) == ("labels", f"{labels} line 3")
+    mules = tmp_path / "mules.txt"
+    mules.write_bytes(b"004-1111111111\n\xa7\n")
+    with pytest.raises(InvalidInput) as info:
+        read_known_mules(mules)
+    assert (info.value.field, info.value.detail.split(":")[0]) == ("known_mules", f"{mules} line 2")

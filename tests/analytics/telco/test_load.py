@@ -105,3 +105,27 @@ def test_telco_scan_on_a_cdr_that_is_not_parquet(
         main(["telco", "scan", "--data", str(folder), "--output", str(tmp_path / "o.csv")])
     assert done.value.code == 2
     assert capsys.readouterr().err.startswith("error (path):")
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "spark"])
+@pytest.mark.parametrize("content", [b"", b"\x00\x01\xff not parquet"])
+def test_telco_scan_names_the_one_bad_cdr_part(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], engine: str, content: bytes
+) -> None:
+    """One empty or non-Parquet part among good ones: one line naming it, exit 2, on both
+    engines (not an internal error from the first query that reads it)."""
+    from tatsai.cli import main
+    from tests.analytics.conftest import require_spark
+
+    if engine == "spark":
+        require_spark()
+    folder = world.write_world(tmp_path / "w", world.build_world(seed=1))
+    bad = sorted((folder / "cdr").iterdir())[-1]
+    bad.write_bytes(content)
+    args = ["--data", str(folder), "--output", str(tmp_path / "o.csv"), "--engine", engine]
+    with pytest.raises(SystemExit) as done:
+        main(["telco", "scan", *args])
+    assert done.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error (path): {bad}: cannot be read as parquet")
+    assert err.count("\n") == 1

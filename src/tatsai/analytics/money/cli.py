@@ -157,13 +157,17 @@ def trace_command(
         "delay) gives way to one whose receivers all do (a gang's forward before a "
         "holder's own payment).",
     ),
-    output: Path | None = typer.Option(None, "--output", help="Write the JSON trail here."),
-    ftm_out: Path | None = typer.Option(
-        None, "--ftm", help="Write FollowTheMoney entities (JSON lines)."
+    output: Path | None = typer.Option(
+        None, "--output", dir_okay=False, help="Write the JSON trail here."
     ),
-    graphml: Path | None = typer.Option(None, "--graphml", help="Write the trail as GraphML."),
+    ftm_out: Path | None = typer.Option(
+        None, "--ftm", dir_okay=False, help="Write FollowTheMoney entities (JSON lines)."
+    ),
+    graphml: Path | None = typer.Option(
+        None, "--graphml", dir_okay=False, help="Write the trail as GraphML."
+    ),
     freeze: Path | None = typer.Option(
-        None, "--freeze", help="Write freeze requests per bank (CSV)."
+        None, "--freeze", dir_okay=False, help="Write freeze requests per bank (CSV)."
     ),
     layout: str = LAYOUT,
     accounts: Path | None = ACCOUNTS,
@@ -219,7 +223,9 @@ def trace_command(
 def train_command(
     transfers: list[Path] = typer.Option(..., "--transfers", help="Transfers (repeat per set)."),
     labels: list[Path] = typer.Option(..., "--labels", help="account_id,is_mule (one per set)."),
-    model: Path = typer.Option(..., "--model", help="Where to write the model (+ .json sidecar)."),
+    model: Path = typer.Option(
+        ..., "--model", dir_okay=False, help="Where to write the model (+ .json sidecar)."
+    ),
     layout: str = LAYOUT,
     engine: str = ENGINE,
     skip_bad_rows: bool = SKIP,
@@ -246,15 +252,21 @@ def train_command(
 def score_command(
     transfers: Path = typer.Option(..., "--transfers", help="Transfers (CSV/Parquet)."),
     model: Path = typer.Option(..., "--model", help="A model written by `tatsai money train`."),
-    output: Path = typer.Option(..., "--output", help="CSV: account_id,score,is_mule,reasons."),
-    evidence: Path | None = typer.Option(None, "--evidence", help="Registry evidence CSV."),
-    freeze: Path | None = typer.Option(None, "--freeze", help="Freeze requests per bank (CSV)."),
+    output: Path = typer.Option(
+        ..., "--output", dir_okay=False, help="CSV: account_id,score,is_mule,reasons."
+    ),
+    evidence: Path | None = typer.Option(
+        None, "--evidence", dir_okay=False, help="Registry evidence CSV."
+    ),
+    freeze: Path | None = typer.Option(
+        None, "--freeze", dir_okay=False, help="Freeze requests per bank (CSV)."
+    ),
     reference: str = typer.Option("money-score", "--reference", help="Reference on evidence."),
     known_mules: Path | None = typer.Option(
         None, "--known-mules", help="Accounts known as mules: one id a line, or CSV account_id."
     ),
     rings: Path | None = typer.Option(
-        None, "--rings", help="Write mule rings (CSV account_id,ring_id,ring_size)."
+        None, "--rings", dir_okay=False, help="Write mule rings (CSV account_id,ring_id,ring_size)."
     ),
     layout: str = LAYOUT,
     accounts: Path | None = ACCOUNTS,
@@ -302,7 +314,9 @@ def eval_command(
     amlsim: Path = typer.Option(
         Path("../shared/data/amlsim_ibm_20k_samples"), "--amlsim", help="AMLSim samples folder."
     ),
-    doc: Path = typer.Option(Path("docs/evaluation.md"), "--doc", help="Write the results here."),
+    doc: Path = typer.Option(
+        Path("docs/evaluation.md"), "--doc", dir_okay=False, help="Write the results here."
+    ),
     engine: str = ENGINE,
     train_world: Path | None = typer.Option(
         None, "--train-world", help="Simulated world to train on (with --test-world)."

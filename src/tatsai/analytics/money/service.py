@@ -15,6 +15,7 @@ from tatsai.analytics.engine import AnalyticsEngine
 from tatsai.analytics.money.features import account_features
 from tatsai.analytics.money.model import MuleModel
 from tatsai.core.errors import InvalidInput
+from tatsai.core.textfile import ARROW_NOT_UTF8, not_utf8, read_utf8
 
 SCORES_SCHEMA = pa.schema(
     [("account_id", pa.string()), ("score", pa.float64()), ("is_mule", pa.int8()),
@@ -36,10 +37,15 @@ def read_labels(path: Path) -> dict[str, int]:
                     column_types={"account_id": pa.string(), "is_mule": pa.string()}
                 ),
             )
-    except (pa.ArrowInvalid, OSError) as exc:
+        columns = table.column_names  # decoded here: a header that is not UTF-8 fails now
+    except (pa.ArrowInvalid, OSError, UnicodeDecodeError) as exc:
+        if path.suffix != ".parquet" and (
+            isinstance(exc, UnicodeDecodeError) or ARROW_NOT_UTF8 in str(exc)
+        ):
+            raise not_utf8(path, field="labels") from exc  # naming the line
         raise InvalidInput(f"{path}: cannot be read: {exc}", field="labels") from exc
     for column in ("account_id", "is_mule"):
-        if column not in table.column_names:
+        if column not in columns:
             raise InvalidInput(f"{path}: column {column!r} is missing", field="labels")
     labels: dict[str, int] = {}
     for row, (account, flag) in enumerate(
@@ -57,8 +63,8 @@ def read_labels(path: Path) -> dict[str, int]:
 def read_known_mules(path: Path) -> list[str]:
     """Account ids from ``path``: a CSV with an ``account_id`` column, or one id a line."""
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
+        lines = read_utf8(path, field="known_mules").splitlines()
+    except OSError as exc:
         raise InvalidInput(f"{path}: cannot be read: {exc}", field="known_mules") from exc
     rows = [line.strip() for line in lines if line.strip()]
     if rows and "," in rows[0]:

@@ -70,20 +70,28 @@ def run_scan(
 @telco_app.command("scan")
 def scan_command(
     data: Path = DATA,
-    output: Path = typer.Option(..., "--output", help="CSV: msisdn,imsi,score,is_suspect,…"),
+    output: Path = typer.Option(
+        ..., "--output", dir_okay=False, help="CSV: msisdn,imsi,score,is_suspect,…"
+    ),
     engine: str = ENGINE,
     window: str = typer.Option("24h", "--window", help="Sliding window, e.g. 24h or 2d."),
     model_dir: Path | None = MODEL,
     rules_only: bool = RULES_ONLY,
     skip_bad_rows: bool = SKIP,
     indicators: Path | None = typer.Option(
-        None, "--indicators", help="Also write registry evidence rows (suspects, prefixes)."
+        None,
+        "--indicators",
+        dir_okay=False,
+        help="Also write registry evidence rows (suspects, prefixes).",
     ),
     suspensions: Path | None = typer.Option(
-        None, "--suspensions", help="Also write suspension requests for suspect SIMs."
+        None,
+        "--suspensions",
+        dir_okay=False,
+        help="Also write suspension requests for suspect SIMs.",
     ),
     holders: Path | None = typer.Option(
-        None, "--holders", help="Also write ID holders with more than six SIMs."
+        None, "--holders", dir_okay=False, help="Also write ID holders with more than six SIMs."
     ),
 ) -> None:
     """Score every SIM that called or texted; write the ranked verdicts with reasons."""
@@ -115,7 +123,9 @@ def scan_command(
 @telco_app.command("border")
 def border_command(
     data: Path = DATA,
-    output: Path = typer.Option(..., "--output", help="CSV of border cells, ranked."),
+    output: Path = typer.Option(
+        ..., "--output", dir_okay=False, help="CSV of border cells, ranked."
+    ),
     engine: str = ENGINE,
     radius_km: float = typer.Option(20.0, "--radius-km", min=0.0, help="Border cell radius."),
     model_dir: Path | None = MODEL,
@@ -202,7 +212,10 @@ def eval_command(
     data: Path = DATA,
     model_dir: Path | None = MODEL,
     doc: Path | None = typer.Option(
-        None, "--doc", help="Rewrite the telco block of this file (docs/evaluation.md)."
+        None,
+        "--doc",
+        dir_okay=False,
+        help="Rewrite the telco block of this file (docs/evaluation.md).",
     ),
     memory_limit: str | None = MEMORY_LIMIT,
 ) -> None:

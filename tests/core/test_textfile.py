@@ -1,0 +1,44 @@
+"""A text file that is not UTF-8 is one error naming the option, the line and the byte."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tatsai.core.errors import InvalidInput
+from tatsai.core.textfile import not_utf8, read_utf8
+
+
+def test_utf8_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "ok.txt"
+    path.write_text("ยินดีด้วย\nline 2\n", encoding="utf-8")
+    assert read_utf8(path, field="input") == "ยินดีด้วย\nline 2\n"
+
+
+@pytest.mark.parametrize(
+    ("content", "where"),
+    [
+        (
+            b"\xff\xfeU\x00T\x00F\x00-\x001\x006\x00",
+            "line 1: not UTF-8 text (byte 0xff at offset 0)",
+        ),
+        (
+            "a,b\nok,ยินดี\n".encode() + b"x,\xe0\xb8\n",
+            "line 3: not UTF-8 text (byte 0xe0 at offset 25)",
+        ),
+        ("ยินดี".encode("tis-620"), "line 1: not UTF-8 text (byte 0xc2 at offset 0)"),
+    ],
+)
+def test_not_utf8_names_field_line_and_byte(tmp_path: Path, content: bytes, where: str) -> None:
+    path = tmp_path / "in.csv"
+    path.write_bytes(content)
+    with pytest.raises(InvalidInput) as info:
+        read_utf8(path, field="input")
+    assert info.value.field == "input"
+    assert info.value.detail == f"{path} {where}; save it as UTF-8"
+
+
+def test_not_utf8_without_the_file_still_names_it(tmp_path: Path) -> None:
+    gone = not_utf8(tmp_path / "gone.csv", field="input")
+    assert gone.detail == f"{tmp_path / 'gone.csv'}: not UTF-8 text; save it as UTF-8"
