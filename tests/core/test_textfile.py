@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tatsai.core.errors import InvalidInput
-from tatsai.core.textfile import not_utf8, read_utf8
+from tatsai.core.textfile import csv_records, not_utf8, read_utf8
 
 
 def test_utf8_is_read(tmp_path: Path) -> None:
@@ -42,3 +42,31 @@ def test_not_utf8_names_field_line_and_byte(tmp_path: Path, content: bytes, wher
 def test_not_utf8_without_the_file_still_names_it(tmp_path: Path) -> None:
     gone = not_utf8(tmp_path / "gone.csv", field="input")
     assert gone.detail == f"{tmp_path / 'gone.csv'}: not UTF-8 text; save it as UTF-8"
+
+
+def test_csv_records_start_lines_and_refused_records(tmp_path: Path) -> None:
+    path = tmp_path / "in.csv"
+    path.write_text(
+        "id,text\n"
+        '1,"two\nlines"\n'  # lines 2-3: one record
+        "\n"  # blank: skipped
+        '2,"stray"quote\n'  # line 5: refused, reading goes on
+        f'3,"{"x" * 200_000}"\n'  # line 6: over the csv module's field limit
+        "4,after\n"
+        '5,"never closed\n'
+        "6,swallowed\n",
+        encoding="utf-8",
+    )
+    with path.open(encoding="utf-8", newline="") as handle:
+        records = list(csv_records(handle))
+    assert [(line, fields) for line, fields, _ in records] == [
+        (1, ["id", "text"]),
+        (2, ["1", "two\nlines"]),
+        (5, None),
+        (6, None),
+        (7, ["4", "after"]),
+        (8, None),
+    ]
+    assert records[2][2] == "',' expected after '\"'"
+    assert "field limit" in str(records[3][2])
+    assert records[5][2] == "a quoted field is not closed before the end of the file"

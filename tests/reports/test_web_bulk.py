@@ -115,6 +115,27 @@ def test_bulk_import_validates_each_row(
     assert db_session.execute(select(func.count()).select_from(Report)).scalar_one() == 2
 
 
+def test_bulk_import_rejects_rows_the_csv_module_refuses_and_short_rows(
+    tmp_path: Path, db_session: Session, clean_engine
+) -> None:
+    path = tmp_path / "partner.csv"
+    path.write_text(
+        "report_id,kind,indicator_type,indicator_value,text\n"
+        'p1,call,phone,0812345678,"a ""quoted"" word\nand a second line"\n'
+        'p2,call,phone,0812345679,"stray"quote\n'
+        "p3,call,phone\n"
+        "p4,sms,phone,0812345670,ok\n",
+        encoding="utf-8",
+    )
+    result = bulk.import_rows(
+        db_session=db_session, rows=bulk.read_rows(path), source_org_id=None, source="t"
+    )
+    db_session.commit()
+    assert (result.accepted, result.rejected) == (2, 2)
+    assert [r["line"] for r in result.rejects] == [4, 5]
+    assert result.rejects[1]["reason"] == "3 fields, header has 5"
+
+
 @pytest.fixture
 def cli_database(clean_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
     """The test database as the one `tatsai` commands open (their pooled connections are

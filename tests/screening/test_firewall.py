@@ -49,3 +49,21 @@ def test_jsonl_with_bad_lines_and_binary_garbage(tmp_path: Path) -> None:
     assert rows[2]["id"] == 3
     assert rows[3]["verdict"] == "unknown"
     assert summary.malformed_lines == [2, 3]
+
+
+def test_csv_rows_the_csv_module_refuses_are_reported_not_fatal(tmp_path: Path) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text(
+        f'id,text\n1,"stray"quote\n2,"{"ก" * 200_000}"\n3,"สวัสดีครับ\nพรุ่งนี้เจอกัน"\n4,"never closed\n',
+        encoding="utf-8",
+    )
+    target = tmp_path / "out.csv"
+    summary = screen_file(source, target)
+    with target.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [r["verdict"] for r in rows] == ["unknown", "unknown", "ham", "unknown"]
+    assert rows[2]["id"] == "3"
+    assert rows[0]["reasons"].startswith("malformed row (line 2: ")
+    assert "line 3: field larger than field limit" in rows[1]["reasons"]
+    assert "line 6: a quoted field is not closed" in rows[3]["reasons"]
+    assert summary.malformed_lines == [2, 3, 6]

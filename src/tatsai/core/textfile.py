@@ -1,8 +1,12 @@
-"""Users' text files are UTF-8; one that is not is bad input naming the option, line and byte."""
+"""Users' text files: UTF-8 (one that is not is bad input naming the option, line and byte),
+and CSV read record by record with the line each record starts on."""
 
 from __future__ import annotations
 
+import csv
+from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 from tatsai.core.errors import InvalidInput
 
@@ -38,3 +42,27 @@ def not_utf8(path: Path, *, field: str) -> InvalidInput:
     except OSError:
         pass  # unreadable now: say what is known
     return InvalidInput(f"{path}{where}: not UTF-8 text{detail}; save it as UTF-8", field=field)
+
+
+def csv_records(handle: IO[str]) -> Iterator[tuple[int, list[str] | None, str | None]]:
+    """``(line, fields, None)`` for each record of the CSV text in ``handle`` (opened with
+    ``newline=""``), ``line`` being the line it starts on (a quoted field may span lines);
+    blank lines are skipped. A record the csv module refuses (a stray quote, a quoted field
+    still open at the end of the file, a field over the module's size limit) is
+    ``(line, None, why)`` rather than an exception or a record merged with its neighbours;
+    reading goes on at the next line."""
+    reader = csv.reader(handle, strict=True)
+    while True:
+        start = reader.line_num + 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            why = str(exc)
+            if why == "unexpected end of data":
+                why = "a quoted field is not closed before the end of the file"
+            yield start, None, why
+            continue
+        if record:
+            yield start, record, None

@@ -10,7 +10,6 @@ its line number and the reason, to the rejects file; a rejected row stores nothi
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 from collections.abc import Iterable, Iterator
@@ -22,7 +21,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from tatsai.core.errors import InvalidInput, TatsaiError
-from tatsai.core.textfile import not_utf8
+from tatsai.core.textfile import csv_records, not_utf8
 from tatsai.reports import links, service
 from tatsai.reports.models import Channel, ReportCreate
 
@@ -70,8 +69,18 @@ def _rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     if path.suffix.lower() != ".csv":
         raise InvalidInput("give a .csv or .jsonl file", field="path")
     with path.open(encoding="utf-8-sig", newline="") as handle:
-        for number, row in enumerate(csv.DictReader(handle), start=2):
-            yield number, dict(row)
+        records = csv_records(handle)
+        _, header, problem = next(records, (1, [], None))
+        if header is None:
+            raise InvalidInput(f"{path} header: {problem}", field="path")
+        for number, record, refused in records:
+            if record is None:
+                yield number, {"_error": str(refused)}
+            elif len(record) != len(header):
+                why = f"{len(record)} fields, header has {len(header)}"
+                yield number, {"_error": why, **dict(zip(header, record, strict=False))}
+            else:
+                yield number, dict(zip(header, record, strict=True))
 
 
 def _payload(row: dict[str, Any]) -> tuple[dict[str, Any], str | None, str | None]:

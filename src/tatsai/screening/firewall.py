@@ -6,10 +6,11 @@ first character). Output: the same format, every input column kept, plus ``verdi
 ``category`` and ``reasons`` (reasons joined by `` | `` in CSV, a list in JSONL).
 
 Rows are read and written in chunks of :data:`CHUNK` so memory does not grow with the file.
-A malformed row (CSV: wrong number of fields; JSONL: not a JSON object, or no string ``text``)
-is written with verdict ``unknown`` and a reason naming its line, and its line number is
-reported in the summary. Undecodable bytes are replaced (U+FFFD), which screening then reports
-as unreadable rather than crashing.
+A malformed row (CSV: wrong number of fields, a stray or unclosed quote, an oversized field;
+JSONL: not a JSON object, or no string ``text``) is written with verdict ``unknown`` and a
+reason naming the line it starts on, and that line number is reported in the summary.
+Undecodable bytes are replaced (U+FFFD), which screening then reports as unreadable rather
+than crashing.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from tatsai.core.errors import InvalidInput
+from tatsai.core.textfile import csv_records
 from tatsai.screening.service import LookupFn, ScreenResult, screen_texts
 
 CHUNK = 2000
@@ -59,19 +61,21 @@ def _detect_format(path: Path, handle: IO[str]) -> str:
 
 
 def _csv_rows(handle: IO[str]) -> tuple[list[str], Iterator[_Row]]:
-    reader = csv.reader(handle)
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise InvalidInput("input CSV is empty (no header)", field="input") from None
+    records = csv_records(handle)
+    first = next(records, None)
+    if first is None:
+        raise InvalidInput("input CSV is empty (no header)", field="input")
+    _, header, problem = first
+    if header is None:
+        raise InvalidInput(f"input CSV header: {problem}", field="input")
     if "text" not in header:
         raise InvalidInput(f"input CSV has no 'text' column (columns: {header})", field="input")
     position = header.index("text")
 
     def rows() -> Iterator[_Row]:
-        for record in reader:
-            line = reader.line_num
-            if not record:
+        for line, record, refused in records:
+            if record is None:
+                yield _Row(line, {}, None, f"line {line}: {refused}")
                 continue
             fields = dict(zip(header, record, strict=False))
             if len(record) != len(header):
