@@ -176,3 +176,18 @@ def test_csv_import_from_another_context(db_session: Session) -> None:
         exchange.parse("csv", "type,value,tlp\nphone,+66812345678,PURPLE\n")
     with pytest.raises(InvalidInput):
         exchange.parse("stix", "{not json")
+
+
+def test_csv_import_names_the_line_a_record_starts_on_and_refuses_broken_quoting() -> None:
+    two_lines = (
+        "type,value,note,tlp\n"
+        'phone,+66812345678,"a note\non two lines",GREEN\n'
+        "phone,+66812345679,,PURPLE\n"
+    )
+    with pytest.raises(InvalidInput, match=r"^line 4: "):
+        exchange.parse("csv", two_lines)
+    with pytest.raises(InvalidInput, match=r"^line 2: ',' expected after") as info:
+        exchange.parse("csv", 'type,value,note\nphone,+66812345678,"stray"quote\n')
+    assert info.value.field == "file"
+    with pytest.raises(InvalidInput, match=r"^line 2: a field is longer than 131,072 characters$"):
+        exchange.parse("csv", f'type,value,note\nphone,+66812345678,"{"x" * 200_000}"\n')

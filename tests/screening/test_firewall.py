@@ -64,6 +64,6 @@ def test_csv_rows_the_csv_module_refuses_are_reported_not_fatal(tmp_path: Path) 
     assert [r["verdict"] for r in rows] == ["unknown", "unknown", "ham", "unknown"]
     assert rows[2]["id"] == "3"
     assert rows[0]["reasons"].startswith("malformed row (line 2: ")
-    assert "line 3: field larger than field limit" in rows[1]["reasons"]
+    assert "line 3: a field is longer than 131,072 characters" in rows[1]["reasons"]
     assert "line 6: a quoted field is not closed" in rows[3]["reasons"]
     assert summary.malformed_lines == [2, 3, 6]

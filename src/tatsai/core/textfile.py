@@ -44,13 +44,20 @@ def not_utf8(path: Path, *, field: str) -> InvalidInput:
     return InvalidInput(f"{path}{where}: not UTF-8 text{detail}; save it as UTF-8", field=field)
 
 
+MAX_CSV_FIELD = 131_072
+"""The longest CSV field read (the csv module's default limit). The module's limit is
+process-wide and other libraries raise it on import, so records are checked here as well:
+the answer does not depend on what else the process has imported."""
+
+
 def csv_records(handle: IO[str]) -> Iterator[tuple[int, list[str] | None, str | None]]:
     """``(line, fields, None)`` for each record of the CSV text in ``handle`` (opened with
     ``newline=""``), ``line`` being the line it starts on (a quoted field may span lines);
     blank lines are skipped. A record the csv module refuses (a stray quote, a quoted field
-    still open at the end of the file, a field over the module's size limit) is
-    ``(line, None, why)`` rather than an exception or a record merged with its neighbours;
-    reading goes on at the next line."""
+    still open at the end of the file) or with a field over :data:`MAX_CSV_FIELD` characters
+    is ``(line, None, why)`` rather than an exception or a record merged with its
+    neighbours; reading goes on at the next line."""
+    too_long = f"a field is longer than {MAX_CSV_FIELD:,} characters"
     reader = csv.reader(handle, strict=True)
     while True:
         start = reader.line_num + 1
@@ -62,7 +69,11 @@ def csv_records(handle: IO[str]) -> Iterator[tuple[int, list[str] | None, str | 
             why = str(exc)
             if why == "unexpected end of data":
                 why = "a quoted field is not closed before the end of the file"
+            elif why.startswith("field larger than field limit"):
+                why = too_long
             yield start, None, why
             continue
-        if record:
+        if any(len(value) > MAX_CSV_FIELD for value in record):
+            yield start, None, too_long
+        elif record:
             yield start, record, None

@@ -7,12 +7,12 @@ findings as a file. ``categories`` is separated by ``;`` or ``|``; empty cells t
 
 from __future__ import annotations
 
-import csv
 import io
 
 from pydantic import ValidationError
 
 from tatsai.core.errors import InvalidInput
+from tatsai.core.textfile import csv_records
 from tatsai.indicators import evidence_file
 from tatsai.orgs.models import TLP
 from tatsai.registry.models import Channel, EvidenceCreate
@@ -22,16 +22,21 @@ COLUMNS = evidence_file.COLUMNS
 
 def evidence_from_csv(text: str) -> list[EvidenceCreate]:
     """One evidence item per row; 422 naming the line of the first bad row."""
-    reader = csv.DictReader(io.StringIO(text))
-    missing = {"type", "value"} - set(reader.fieldnames or [])
+    records = csv_records(io.StringIO(text, newline=""))
+    _, header, refused = next(records, (1, [], None))
+    if header is None:
+        raise InvalidInput(f"line 1: {refused}", field="file")
+    missing = {"type", "value"} - set(header)
     if missing:
         raise InvalidInput(
             f"the CSV header lacks {', '.join(sorted(missing))}; expected {','.join(COLUMNS)}",
             field="file",
         )
     items: list[EvidenceCreate] = []
-    for line, row in enumerate(reader, start=2):
-        cell = {k: (v or "").strip() for k, v in row.items() if k}
+    for line, record, refused in records:
+        if record is None:
+            raise InvalidInput(f"line {line}: {refused}", field="file")
+        cell = {k: v.strip() for k, v in zip(header, record, strict=False) if k}
         try:
             items.append(
                 EvidenceCreate(
