@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tatsai.analytics.boosters import booster_from_text
-from tatsai.analytics.telco.model import MODEL_FILE, shipped_model_dir
+from tatsai.analytics.telco.model import MODEL_FILE, ScamSimModel, shipped_model_dir
 from tatsai.core.errors import InvalidInput
 
 # Loads the model text given as a file in a child process and reports how it went, so a
@@ -73,3 +74,18 @@ def test_truncated_model_is_refused_not_a_crash(tmp_path: Path, where: str) -> N
 
 def test_the_shipped_model_still_loads() -> None:
     assert booster_from_text(_shipped_text(), "unreadable").num_trees() > 0
+
+
+def test_a_tree_damaged_in_place_is_refused_by_the_shipped_checksum(tmp_path: Path) -> None:
+    """Damage that keeps every size intact passes the structural checks (and can crash
+    LightGBM): the checksum saved with the shipped model refuses it before LightGBM reads it."""
+    folder = tmp_path / "model"
+    shutil.copytree(shipped_model_dir(), folder)
+    text = _shipped_text()
+    at = text.index("threshold=", text.index("Tree=")) + len("threshold=")
+    damaged = text[:at] + ("9" if text[at] != "9" else "8") + text[at + 1 :]
+    (folder / MODEL_FILE).write_text(damaged, encoding="utf-8")
+    with pytest.raises(InvalidInput, match="does not match the checksum") as info:
+        ScamSimModel.load(folder)
+    assert info.value.field == "model"
+    assert ScamSimModel.load(shipped_model_dir()).booster.num_trees() > 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import os
 import re
@@ -16,17 +17,33 @@ if TYPE_CHECKING:
     import lightgbm as lgb
 
 
-def booster_from_text(text: str, unreadable: str) -> lgb.Booster:
+def model_sha256(text: str) -> str:
+    """The checksum saved beside a model text (SHA-256 of its UTF-8), checked when it loads."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def booster_from_text(text: str, unreadable: str, *, sha256: str | None = None) -> lgb.Booster:
     """The booster in a LightGBM model ``text``; :class:`InvalidInput` (field ``model``, message
     ``unreadable``) when it is not one, and nothing else on stdout or stderr.
+
+    ``sha256``, the checksum saved with the model (:func:`model_sha256`), is checked first
+    when given: a text damaged or edited after it was saved is refused before LightGBM reads
+    it, which is what keeps a tree damaged in place (see below) from reaching LightGBM.
+    Models saved before checksums were recorded have none and get only the checks below.
 
     Checked before LightGBM sees it: the header; that every tree the header's ``tree_sizes``
     points at starts where it says, inside the text; and that the parameters section is
     whole. LightGBM trusts both, so a truncated text made it read past its end and crash the
     process (segmentation fault), not raise. What it still refuses it also prints (a
     ``[LightGBM] [Fatal]`` line on stderr, warnings on stdout): silenced for the load.
-    Not caught: a tree damaged in place (its size intact) aborts the process inside
-    LightGBM 4.7's parallel tree parser."""
+    Not caught by these checks, only by the checksum: a tree damaged in place (its size
+    intact) aborts the process inside LightGBM 4.7's parallel tree parser."""
+    if sha256 is not None and model_sha256(text) != sha256:
+        raise InvalidInput(
+            f"{unreadable}: its text does not match the checksum saved with it "
+            "(damaged or edited since)",
+            field="model",
+        )
     data = text.encode("utf-8")  # what LightGBM is handed
     if not data.startswith(b"tree\n") or not _trees_where_sizes_say(data):
         raise InvalidInput(unreadable, field="model")

@@ -76,6 +76,19 @@ def test_save_load_round_trip_without_pickle(
         MuleModel.load(path)
 
 
+def test_a_model_edited_after_it_was_saved_is_refused(trained: MuleModel, tmp_path: Path) -> None:
+    path = tmp_path / "mule.lgb.txt"
+    trained.save(path)
+    text = path.read_text(encoding="utf-8")
+    at = text.index("leaf_value=") + len("leaf_value=")
+    digit = next(i for i in range(at, len(text)) if text[i].isdigit())
+    swapped = "1" if text[digit] != "1" else "2"  # same length: LightGBM would load it
+    path.write_text(text[:digit] + swapped + text[digit + 1 :], encoding="utf-8")
+    with pytest.raises(InvalidInput, match="does not match the checksum") as info:
+        MuleModel.load(path)
+    assert info.value.field == "model"
+
+
 def test_training_needs_both_classes(small_world: World) -> None:
     with open_engine("duckdb") as engine:
         feats = account_features(engine, small_world.transfers)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pyarrow as pa
 
-from tatsai.analytics.boosters import booster_from_text
+from tatsai.analytics.boosters import booster_from_text, model_sha256
 from tatsai.analytics.money.features import FEATURES, feature_matrix
 from tatsai.core.errors import InvalidInput, NotFound
 
@@ -76,9 +76,11 @@ class MuleModel:
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(self.booster.model_to_string(), encoding="utf-8")
+        text = self.booster.model_to_string()
+        path.write_text(text, encoding="utf-8")
         sidecar = {
             "format": FORMAT,
+            "model_sha256": model_sha256(text),
             "features": list(self.features),
             "threshold": self.threshold,
             "facts": self.facts,
@@ -98,11 +100,12 @@ class MuleModel:
             ours = meta.get("format") == FORMAT and tuple(meta.get("features", ())) == FEATURES
             threshold = float(meta["threshold"]) if ours else 0.0
             facts = dict(meta.get("facts", {}))
+            sha256 = str(meta["model_sha256"]) if meta.get("model_sha256") else None
         except (ValueError, TypeError, KeyError, AttributeError) as exc:  # not JSON, not UTF-8
             raise InvalidInput(unreadable, field="model") from exc
         if not ours:
             raise InvalidInput(f"{path}: not a model for this version's features", field="model")
-        booster = booster_from_text(text, unreadable)
+        booster = booster_from_text(text, unreadable, sha256=sha256)
         return cls(booster, FEATURES, threshold, facts)
 
 

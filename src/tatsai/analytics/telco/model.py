@@ -23,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from tatsai.analytics.boosters import booster_from_text
+from tatsai.analytics.boosters import booster_from_text, model_sha256
 from tatsai.analytics.telco.features import FEATURES
 from tatsai.core.errors import InvalidInput, NotFound
 
@@ -90,8 +90,14 @@ class ScamSimModel:
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        self.booster.save_model(str(folder / MODEL_FILE))
-        meta = {**self.meta, "features": list(FEATURES), "threshold": self.threshold}
+        text = self.booster.model_to_string()
+        (folder / MODEL_FILE).write_text(text, encoding="utf-8")
+        meta = {
+            **self.meta,
+            "features": list(FEATURES),
+            "threshold": self.threshold,
+            "model_sha256": model_sha256(text),
+        }
         (folder / META_FILE).write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
 
     @classmethod
@@ -112,7 +118,8 @@ class ScamSimModel:
             raise InvalidInput(
                 f"{folder}: model was trained on other features; retrain it", field="model"
             )
-        booster = booster_from_text(text, unreadable)
+        sha256 = meta.get("model_sha256")
+        booster = booster_from_text(text, unreadable, sha256=str(sha256) if sha256 else None)
         return cls(booster=booster, threshold=threshold, meta=meta)
 
 
