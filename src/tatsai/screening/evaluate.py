@@ -16,6 +16,9 @@ Nothing here tunes anything: hyper-parameters were chosen by cross-validation on
   model is trained by the whole recipe on its training part, calibrator and scam threshold
   included (nested: the threshold never sees the fold it is measured on).
 * **SpamHunter** (eval only, English translations): recall of Fraud as scam.
+* **Ceilings** (ScamGuard, UCI) — the best F1 any single cut on the score reaches, the cut
+  read off the test labels (:func:`ceiling_line`): not a method, the bound a threshold rule
+  cannot pass with the same scores.
 """
 
 from __future__ import annotations
